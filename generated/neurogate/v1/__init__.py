@@ -1,0 +1,1 @@
+"""Generated from proto/neurogate/v1 by `make generate`."""

@@ -1,0 +1,3 @@
+from neurogate.server.cli import main
+
+main()
