@@ -1,0 +1,157 @@
+"""Domain errors: raised once, where the problem is found, and turned into a
+gRPC status (with ``google.rpc.ErrorInfo``) and a REST error envelope by the
+status interceptor. Each class fixes the documented code and its statuses.
+
+Exception tree::
+
+    NeuroGateError
+    ├── InvalidParameter          INVALID_PARAMETER          400  INVALID_ARGUMENT
+    ├── InsufficientData          INSUFFICIENT_DATA          400  FAILED_PRECONDITION
+    ├── InvalidConfiguration      INVALID_CONFIGURATION      400  INVALID_ARGUMENT
+    ├── PayloadTooLarge           PAYLOAD_TOO_LARGE          413  RESOURCE_EXHAUSTED
+    ├── Unauthorized              UNAUTHORIZED               401  UNAUTHENTICATED
+    ├── InvalidToken              INVALID_TOKEN              401  UNAUTHENTICATED
+    ├── InsufficientPermissions   INSUFFICIENT_PERMISSIONS   403  PERMISSION_DENIED
+    ├── NotFound                                             404  NOT_FOUND
+    │   ├── DatasetNotFound       INVALID_DATASET
+    │   ├── ApiKeyNotFound        API_KEY_NOT_FOUND
+    │   └── AccountNotFound       ACCOUNT_NOT_FOUND
+    ├── Conflict                  CONFLICT                   409  ABORTED
+    ├── RateLimitExceeded         RATE_LIMIT_EXCEEDED        429  RESOURCE_EXHAUSTED
+    ├── Unimplemented             UNIMPLEMENTED              501  UNIMPLEMENTED
+    ├── InternalError             INTERNAL                   500  INTERNAL
+    └── Unavailable               UNAVAILABLE                503  UNAVAILABLE
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import grpc
+
+
+class NeuroGateError(Exception):
+    """An error a caller can act on: a documented code, a message and details.
+
+    ``details`` name the offending parameter and value and, where useful, a
+    suggestion or the valid choices; they must be JSON-serialisable.
+    """
+
+    code: ClassVar[str] = "INTERNAL"
+    http_status: ClassVar[int] = 500
+    grpc_status: ClassVar[grpc.StatusCode] = grpc.StatusCode.INTERNAL
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors raised in compute workers cross a process boundary; rebuild
+        # them from message and details, whatever the subclass's signature.
+        return (_restore, (type(self), self.message, self.details))
+
+
+def _restore(cls: type[NeuroGateError], message: str, details: dict[str, Any]) -> NeuroGateError:
+    error = cls.__new__(cls)
+    NeuroGateError.__init__(error, message, **details)
+    if isinstance(error, RateLimitExceeded):
+        error.retry_after = details["retry_after"]
+    return error
+
+
+class InvalidParameter(NeuroGateError):
+    code = "INVALID_PARAMETER"
+    http_status = 400
+    grpc_status = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class InsufficientData(NeuroGateError):
+    code = "INSUFFICIENT_DATA"
+    http_status = 400
+    grpc_status = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class InvalidConfiguration(NeuroGateError):
+    code = "INVALID_CONFIGURATION"
+    http_status = 400
+    grpc_status = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class PayloadTooLarge(NeuroGateError):
+    code = "PAYLOAD_TOO_LARGE"
+    http_status = 413
+    grpc_status = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+class Unauthorized(NeuroGateError):
+    code = "UNAUTHORIZED"
+    http_status = 401
+    grpc_status = grpc.StatusCode.UNAUTHENTICATED
+
+
+class InvalidToken(NeuroGateError):
+    code = "INVALID_TOKEN"
+    http_status = 401
+    grpc_status = grpc.StatusCode.UNAUTHENTICATED
+
+
+class InsufficientPermissions(NeuroGateError):
+    code = "INSUFFICIENT_PERMISSIONS"
+    http_status = 403
+    grpc_status = grpc.StatusCode.PERMISSION_DENIED
+
+
+class NotFound(NeuroGateError):
+    """A resource that does not exist, or belongs to another account: callers
+    cannot tell the two apart."""
+
+    code = "NOT_FOUND"
+    http_status = 404
+    grpc_status = grpc.StatusCode.NOT_FOUND
+
+
+class DatasetNotFound(NotFound):
+    code = "INVALID_DATASET"
+
+
+class ApiKeyNotFound(NotFound):
+    code = "API_KEY_NOT_FOUND"
+
+
+class AccountNotFound(NotFound):
+    code = "ACCOUNT_NOT_FOUND"
+
+
+class Conflict(NeuroGateError):
+    code = "CONFLICT"
+    http_status = 409
+    grpc_status = grpc.StatusCode.ABORTED
+
+
+class RateLimitExceeded(NeuroGateError):
+    code = "RATE_LIMIT_EXCEEDED"
+    http_status = 429
+    grpc_status = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    def __init__(self, message: str, *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after
+
+
+class Unimplemented(NeuroGateError):
+    code = "UNIMPLEMENTED"
+    http_status = 501
+    grpc_status = grpc.StatusCode.UNIMPLEMENTED
+
+
+class InternalError(NeuroGateError):
+    code = "INTERNAL"
+    http_status = 500
+    grpc_status = grpc.StatusCode.INTERNAL
+
+
+class Unavailable(NeuroGateError):
+    code = "UNAVAILABLE"
+    http_status = 503
+    grpc_status = grpc.StatusCode.UNAVAILABLE

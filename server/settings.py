@@ -1,0 +1,140 @@
+"""Server configuration, read once at start-up from ``NEUROGATE_*`` variables.
+
+- ``NEUROGATE_GRPC_HOST`` (``127.0.0.1``), ``NEUROGATE_GRPC_PORT`` (``50051``):
+  where the gRPC server listens.
+- ``NEUROGATE_HTTP_HOST`` (``127.0.0.1``), ``NEUROGATE_HTTP_PORT`` (``8080``):
+  where Envoy serves REST, gRPC-Web and gRPC.
+- ``NEUROGATE_ENVOY_ADMIN_PORT`` (``9901``): Envoy's admin interface, loopback only.
+- ``NEUROGATE_DATA_DIR`` (``./data``): SQLite file, JWT key, Envoy config.
+- ``NEUROGATE_DATABASE_URL`` (SQLite file in the data dir): ``sqlite:///...`` or
+  ``postgresql://user@host:5432/db``.
+- ``NEUROGATE_JWT_SECRET`` (generated once, kept in the data dir, mode 0600):
+  HS256 signing key, at least 32 characters.
+- ``NEUROGATE_REDIS_URL`` (unset: counters in memory): rate-limit counters shared
+  by replicas.
+- ``NEUROGATE_ACCESS_TOKEN_TTL`` (``3600``): access-token lifetime in seconds.
+- ``NEUROGATE_LOG_LEVEL`` (``INFO``).
+- ``NEUROGATE_SHUTDOWN_GRACE`` (``10``): seconds in-flight calls get after SIGTERM.
+- ``NEUROGATE_COMPUTE_WORKERS`` (CPU count): processes for CPU-heavy work.
+- ``NEUROGATE_TIER_LIMITS`` (DESIGN.md's limits): per-tier overrides, e.g.
+  ``pro=60/10000,enterprise=300/100000`` (calls per minute/per day).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Largest dataset upload (DESIGN.md: "max 50 MB").
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+JWT_ISSUER = "neurogate"
+JWT_AUDIENCE = "neurogate-api"
+
+
+class ConfigurationError(ValueError):
+    """A ``NEUROGATE_*`` variable holds a value the server cannot use."""
+
+
+def _log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in logging.getLevelNamesMapping():
+        raise ConfigurationError(
+            f"NEUROGATE_LOG_LEVEL={raw!r} is not a log level: use DEBUG, INFO, WARNING or ERROR"
+        )
+    return level
+
+
+_TIER_LIMIT = re.compile(r"(pro|enterprise)=(\d+)/(\d+)")
+
+
+def _tier_limits(raw: str) -> tuple[tuple[str, int, int], ...]:
+    overrides = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        match = _TIER_LIMIT.fullmatch(item)
+        if match is None or int(match[2]) < 1 or int(match[3]) < 1:
+            raise ConfigurationError(
+                f"NEUROGATE_TIER_LIMITS item {item!r} is not tier=per_minute/per_day "
+                "with tier pro or enterprise and positive limits"
+            )
+        overrides.append((match[1], int(match[2]), int(match[3])))
+    return tuple(overrides)
+
+
+@dataclass(frozen=True)
+class Settings:
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = 50051
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    envoy_admin_port: int = 9901
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    jwt_secret: str | None = None
+    redis_url: str | None = None
+    access_token_ttl: int = 3600
+    log_level: str = "INFO"
+    shutdown_grace: float = 10.0
+    compute_workers: int = os.cpu_count() or 1
+    #: (tier, per minute, per day) overrides of the tiers' rate limits.
+    tier_limits: tuple[tuple[str, int, int], ...] = ()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def text(name: str, default: str | None) -> str | None:
+            value = env.get(f"NEUROGATE_{name}", "").strip()
+            return value or default
+
+        def number(name: str, default: float, kind: type = int, minimum: float = 0) -> float:
+            raw = text(name, None)
+            if raw is None:
+                return default
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ConfigurationError(
+                    f"NEUROGATE_{name}={raw!r} is not a valid {kind.__name__}"
+                ) from None
+            if not math.isfinite(value) or value < minimum:
+                raise ConfigurationError(f"NEUROGATE_{name}={raw!r} must be at least {minimum}")
+            return value
+
+        def port(name: str, default: int) -> int:
+            value = int(number(name, default, int, 1))
+            if value > 65535:
+                raise ConfigurationError(f"NEUROGATE_{name}={value} is not a TCP port")
+            return value
+
+        return cls(
+            grpc_host=text("GRPC_HOST", cls.grpc_host) or cls.grpc_host,
+            grpc_port=port("GRPC_PORT", cls.grpc_port),
+            http_host=text("HTTP_HOST", cls.http_host) or cls.http_host,
+            http_port=port("HTTP_PORT", cls.http_port),
+            envoy_admin_port=port("ENVOY_ADMIN_PORT", cls.envoy_admin_port),
+            data_dir=Path(text("DATA_DIR", str(cls.data_dir)) or cls.data_dir),
+            database_url=text("DATABASE_URL", None),
+            jwt_secret=text("JWT_SECRET", None),
+            redis_url=text("REDIS_URL", None),
+            access_token_ttl=int(number("ACCESS_TOKEN_TTL", cls.access_token_ttl, int, 60)),
+            log_level=_log_level(text("LOG_LEVEL", cls.log_level) or cls.log_level),
+            shutdown_grace=number("SHUTDOWN_GRACE", cls.shutdown_grace, float, 0),
+            compute_workers=int(number("COMPUTE_WORKERS", cls.compute_workers, int, 1)),
+            tier_limits=_tier_limits(text("TIER_LIMITS", "") or ""),
+        )
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'neurogate.db').resolve()}"
+
+    @property
+    def grpc_target(self) -> str:
+        return f"{self.grpc_host}:{self.grpc_port}"

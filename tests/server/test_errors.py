@@ -1,0 +1,109 @@
+"""Domain errors: each class fixes the documented code and HTTP/gRPC statuses
+(the table in the module docstring), and survives the trip back from a
+worker process (pickling)."""
+
+from __future__ import annotations
+
+import pickle
+
+import grpc
+import pytest
+
+from neurogate.server import errors
+from neurogate.server.errors import NeuroGateError
+
+#: The table from ``errors.py``'s docstring (and DESIGN.md section 3).
+TABLE = [
+    (errors.InvalidParameter, "INVALID_PARAMETER", 400, grpc.StatusCode.INVALID_ARGUMENT),
+    (errors.InsufficientData, "INSUFFICIENT_DATA", 400, grpc.StatusCode.FAILED_PRECONDITION),
+    (errors.InvalidConfiguration, "INVALID_CONFIGURATION", 400, grpc.StatusCode.INVALID_ARGUMENT),
+    (errors.PayloadTooLarge, "PAYLOAD_TOO_LARGE", 413, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (errors.Unauthorized, "UNAUTHORIZED", 401, grpc.StatusCode.UNAUTHENTICATED),
+    (errors.InvalidToken, "INVALID_TOKEN", 401, grpc.StatusCode.UNAUTHENTICATED),
+    (
+        errors.InsufficientPermissions,
+        "INSUFFICIENT_PERMISSIONS",
+        403,
+        grpc.StatusCode.PERMISSION_DENIED,
+    ),
+    (errors.NotFound, "NOT_FOUND", 404, grpc.StatusCode.NOT_FOUND),
+    (errors.DatasetNotFound, "INVALID_DATASET", 404, grpc.StatusCode.NOT_FOUND),
+    (errors.ApiKeyNotFound, "API_KEY_NOT_FOUND", 404, grpc.StatusCode.NOT_FOUND),
+    (errors.AccountNotFound, "ACCOUNT_NOT_FOUND", 404, grpc.StatusCode.NOT_FOUND),
+    (errors.Conflict, "CONFLICT", 409, grpc.StatusCode.ABORTED),
+    (errors.RateLimitExceeded, "RATE_LIMIT_EXCEEDED", 429, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (errors.Unimplemented, "UNIMPLEMENTED", 501, grpc.StatusCode.UNIMPLEMENTED),
+    (errors.InternalError, "INTERNAL", 500, grpc.StatusCode.INTERNAL),
+    (errors.Unavailable, "UNAVAILABLE", 503, grpc.StatusCode.UNAVAILABLE),
+]
+CLASSES = [row[0] for row in TABLE]
+
+
+def _all_subclasses(cls: type) -> set[type]:
+    found = set()
+    for sub in cls.__subclasses__():
+        found |= {sub, *_all_subclasses(sub)}
+    return found
+
+
+def _make(cls: type[NeuroGateError], message: str = "it broke", **details) -> NeuroGateError:
+    if cls is errors.RateLimitExceeded:
+        return cls(message, retry_after=7, **details)
+    return cls(message, **details)
+
+
+@pytest.mark.parametrize(
+    ("cls", "code", "http_status", "grpc_status"), TABLE, ids=[cls.__name__ for cls in CLASSES]
+)
+def test_each_error_has_its_documented_code_and_statuses(cls, code, http_status, grpc_status):
+    error = _make(cls)
+
+    assert (error.code, error.http_status, error.grpc_status) == (code, http_status, grpc_status)
+
+
+def test_the_table_lists_every_error_class():
+    assert _all_subclasses(NeuroGateError) == set(CLASSES)
+
+
+@pytest.mark.parametrize(
+    "cls", [errors.DatasetNotFound, errors.ApiKeyNotFound, errors.AccountNotFound]
+)
+def test_specific_not_found_errors_are_not_found_errors(cls):
+    assert issubclass(cls, errors.NotFound)
+
+
+def test_an_error_keeps_its_message_and_details():
+    error = errors.InvalidParameter("column 'x' does not exist", parameter="column", value="x")
+
+    assert error.message == "column 'x' does not exist"
+    assert str(error) == "column 'x' does not exist"
+    assert error.details == {"parameter": "column", "value": "x"}
+
+
+def test_rate_limit_exceeded_reports_retry_after_in_its_details():
+    error = errors.RateLimitExceeded("slow down", retry_after=12, window="minute")
+
+    assert error.retry_after == 12
+    assert error.details == {"retry_after": 12, "window": "minute"}
+
+
+def test_the_base_error_is_internal():
+    error = NeuroGateError("unexpected")
+
+    assert (error.code, error.http_status, error.grpc_status) == (
+        "INTERNAL",
+        500,
+        grpc.StatusCode.INTERNAL,
+    )
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
+def test_an_error_survives_pickling_with_message_and_details(cls):
+    error = _make(cls, "bad column", parameter="column", value="x", valid_choices=["a", "b"])
+
+    copy = pickle.loads(pickle.dumps(error))
+
+    assert type(copy) is cls
+    assert copy.message == "bad column"
+    assert copy.details == error.details
+    assert copy.code == error.code
