@@ -1,0 +1,118 @@
+"""The gRPC server: interceptors, services, health, reflection, and a
+graceful life cycle (SIGTERM drains in-flight calls, then exits 0)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from neurogate.server import interceptors
+from neurogate.server.api import access_rules
+from neurogate.server.auth.tiers import rate_limits
+from neurogate.server.runtime import Runtime
+from neurogate.server.services.auth import AuthServicer
+from neurogate.server.services.data import DataServicer
+from neurogate.server.services.registry import register_services
+from neurogate.server.settings import MAX_UPLOAD_BYTES, Settings
+
+log = logging.getLogger(__name__)
+
+#: gRPC messages may carry a whole upload chunk plus framing (REST uploads
+#: arrive as chunks of at most 1 MiB, but a gRPC client may send larger ones).
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class BuiltServer:
+    server: grpc.aio.Server
+    health: health.aio.HealthServicer
+    services: list[str]
+
+    async def set_health(self, status: int) -> None:
+        for service in ("", *self.services):
+            await self.health.set(service, status)
+
+
+def build_server(runtime: Runtime) -> BuiltServer:
+    rules = access_rules()
+    server = grpc.aio.server(
+        interceptors=[
+            interceptors.RequestContextInterceptor(),
+            interceptors.AccessLogInterceptor(),
+            interceptors.StatusInterceptor(),
+            interceptors.AuthenticationInterceptor(runtime.tokens, rules),
+            interceptors.TenancyInterceptor(runtime.credentials),
+            interceptors.RateLimitInterceptor(
+                runtime.rate_limiter, rate_limits(runtime.settings.tier_limits)
+            ),
+            interceptors.AuthorizationInterceptor(rules),
+        ],
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.so_reuseport", 0),
+        ],
+    )
+    names = register_services(
+        server,
+        {
+            "neurogate.v1.AuthService": AuthServicer(runtime.credentials),
+            "neurogate.v1.DataService": DataServicer(
+                runtime.datasets, runtime.compute, MAX_UPLOAD_BYTES
+            ),
+        },
+    )
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        [
+            *names,
+            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+            reflection.SERVICE_NAME,
+        ],
+        server,
+    )
+    return BuiltServer(server, health_servicer, names)
+
+
+async def serve(
+    settings: Settings,
+    *,
+    on_ready: Callable[[Runtime], Awaitable[None]] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Runs the server until SIGTERM/SIGINT (or ``stop``), then drains."""
+    runtime = await Runtime.start(settings)
+    built = build_server(runtime)
+    server = built.server
+    try:
+        server.add_insecure_port(settings.grpc_target)
+    except RuntimeError as error:
+        await runtime.close()
+        raise OSError(f"cannot listen on {settings.grpc_target}: {error}") from error
+    await server.start()
+    await built.set_health(health_pb2.HealthCheckResponse.SERVING)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    log.info("gRPC server listening", extra={"address": settings.grpc_target})
+    try:
+        if on_ready is not None:
+            await on_ready(runtime)
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        log.info("draining", extra={"grace_seconds": settings.shutdown_grace})
+        await built.set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+        await server.stop(settings.shutdown_grace)
+        await runtime.close()
+        log.info("stopped")
