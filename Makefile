@@ -21,7 +21,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e '.[test]'
+	$(PIP) install --quiet -e '.[test,bench]'
 	touch $@
 
 $(BUF):
@@ -30,14 +30,14 @@ $(BUF):
 # Regenerates generated/ from proto/: Python messages, .pyi stubs, gRPC stubs
 # and the descriptor set Envoy's transcoder loads.
 generate: $(STAMP)
-	$(PY) -m neurogate.server.codegen generated
+	$(PY) server/codegen.py generated
 
 # Fails when generated/ is not what `make generate` would write.
 check-generated: $(STAMP)
-	$(PY) -m neurogate.server.codegen --check generated
+	$(PY) server/codegen.py --check generated
 
 lint: $(STAMP) $(BUF)
-	$(PY) -m neurogate.server.codegen --descriptor .tools/lint.binpb
+	$(PY) server/codegen.py --descriptor .tools/lint.binpb
 	$(BUF) lint .tools/lint.binpb --config buf.yaml --path neurogate/v1
 	$(PY) -m ruff check server tests bench envoy
 	$(PY) -m ruff format --check server tests bench envoy

@@ -4,7 +4,8 @@ Starts a real server and a real Envoy on free ports (SQLite, in-memory rate
 limits with the enterprise tier raised so the limiter counts but never
 refuses), then calls ListDatasets, the same cheap authenticated call, for a
 fixed time with 1 and with 64 concurrent callers over gRPC (one channel,
-HTTP/2) and over REST (httpx, HTTP/1.1 keep-alive connections). Prints
+HTTP/2) and over REST (aiohttp, HTTP/1.1 keep-alive connections: httpx spends
+so much CPU per request that it, not the server, would be measured). Prints
 requests per second and the REST/gRPC ratio. Clients, server and Envoy share
 this machine's cores, so the figures are end-to-end on one box.
 
@@ -24,8 +25,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 import grpc
-import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from neurogate.server.auth.accounts import AccountAdmin
@@ -124,19 +125,18 @@ async def run(
         async def grpc_call() -> None:
             await stub.ListDatasets(request, metadata=metadata)
 
-        limits = httpx.Limits(
-            max_connections=max(concurrencies), max_keepalive_connections=max(concurrencies)
-        )
-        async with httpx.AsyncClient(
+        connector = aiohttp.TCPConnector(limit=max(concurrencies))
+        async with aiohttp.ClientSession(
             base_url=f"http://127.0.0.1:{settings.http_port}",
             headers={"authorization": f"Bearer {token}"},
-            limits=limits,
+            connector=connector,
         ) as rest:
 
             async def rest_call() -> None:
-                reply = await rest.get("/v1/datasets")
-                if reply.status_code != 200:
-                    raise SystemExit(f"REST call failed: {reply.status_code} {reply.text}")
+                async with rest.get("/v1/datasets") as reply:
+                    body = await reply.read()
+                    if reply.status != 200:
+                        raise SystemExit(f"REST call failed: {reply.status} {body!r}")
 
             print(f"ListDatasets, {seconds:g} s per measurement, {os.cpu_count()} cores")
             print(f"{'callers':>8} {'gRPC req/s':>12} {'REST req/s':>12} {'REST/gRPC':>10}")

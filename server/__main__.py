@@ -1,3 +1,6 @@
+"""``python -m neurogate.server``: the same as the ``neurogate`` command."""
+
 from neurogate.server.cli import main
 
-main()
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,9 @@ google/rpc protos of the installed ``googleapis-common-protos`` package. It
 writes Python messages, ``.pyi`` stubs, gRPC stubs and the descriptor set that
 Envoy's transcoder loads. ``--check`` regenerates into a scratch folder and
 fails if anything differs from what is committed.
+
+The Makefile runs this file as a script, not as ``neurogate.server.codegen``:
+importing the package would import the very stubs being regenerated.
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ def _differences(expected: Path, actual: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m neurogate.server.codegen")
+    parser = argparse.ArgumentParser(prog="server/codegen.py")
     parser.add_argument("out", nargs="?", type=Path, help="folder to generate into")
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     parser.add_argument("--descriptor", type=Path, help="only write a descriptor set here")

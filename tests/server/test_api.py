@@ -121,3 +121,10 @@ def test_health_and_reflection_are_public(method):
 )
 def test_other_methods_are_not_public(method):
     assert not api.is_public(method)
+
+
+def test_the_server_package_exports_settings_and_serve():
+    import neurogate.server
+
+    assert neurogate.server.__all__ == ["Settings", "serve"]
+    assert callable(neurogate.server.serve)
