@@ -19,6 +19,9 @@ from neurogate.server.auth.tiers import rate_limits
 from neurogate.server.runtime import Runtime
 from neurogate.server.services.auth import AuthServicer
 from neurogate.server.services.data import DataServicer
+from neurogate.server.services.devices import DeviceControlServicer
+from neurogate.server.services.neural import NeuralServicer
+from neurogate.server.services.processing import ProcessingServicer
 from neurogate.server.services.registry import register_services
 from neurogate.server.settings import MAX_UPLOAD_BYTES, Settings
 
@@ -60,6 +63,7 @@ def build_server(runtime: Runtime) -> BuiltServer:
             ("grpc.so_reuseport", 0),
         ],
     )
+    device_control = DeviceControlServicer(runtime.devices)
     names = register_services(
         server,
         {
@@ -67,6 +71,11 @@ def build_server(runtime: Runtime) -> BuiltServer:
             "neurogate.v1.DataService": DataServicer(
                 runtime.datasets, runtime.compute, MAX_UPLOAD_BYTES
             ),
+            "neurogate.v1.DeviceControl": device_control,
+            "neurogate.v1.NeuralService": NeuralServicer(
+                runtime.devices, runtime.sessions, runtime.stream_slots, device_control
+            ),
+            "neurogate.v1.Processing": ProcessingServicer(runtime.compute),
         },
     )
     health_servicer = health.aio.HealthServicer()
@@ -113,6 +122,7 @@ async def serve(
             loop.remove_signal_handler(signum)
         log.info("draining", extra={"grace_seconds": settings.shutdown_grace})
         await built.set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+        await runtime.end_streams()
         await server.stop(settings.shutdown_grace)
         await runtime.close()
         log.info("stopped")

@@ -15,9 +15,14 @@ Exception tree::
     ├── NotFound                                             404  NOT_FOUND
     │   ├── DatasetNotFound       INVALID_DATASET
     │   ├── ApiKeyNotFound        API_KEY_NOT_FOUND
-    │   └── AccountNotFound       ACCOUNT_NOT_FOUND
+    │   ├── AccountNotFound       ACCOUNT_NOT_FOUND
+    │   ├── DeviceNotFound        DEVICE_NOT_FOUND
+    │   └── SessionNotFound       SESSION_NOT_FOUND
     ├── Conflict                  CONFLICT                   409  ABORTED
+    │   └── DeviceBusy            DEVICE_BUSY
+    ├── StreamUnavailable         STREAM_UNAVAILABLE         422  FAILED_PRECONDITION
     ├── RateLimitExceeded         RATE_LIMIT_EXCEEDED        429  RESOURCE_EXHAUSTED
+    ├── SlowConsumer              SLOW_CONSUMER              429  RESOURCE_EXHAUSTED
     ├── Unimplemented             UNIMPLEMENTED              501  UNIMPLEMENTED
     ├── InternalError             INTERNAL                   500  INTERNAL
     └── Unavailable               UNAVAILABLE                503  UNAVAILABLE
@@ -123,10 +128,33 @@ class AccountNotFound(NotFound):
     code = "ACCOUNT_NOT_FOUND"
 
 
+class DeviceNotFound(NotFound):
+    code = "DEVICE_NOT_FOUND"
+
+
+class SessionNotFound(NotFound):
+    code = "SESSION_NOT_FOUND"
+
+
 class Conflict(NeuroGateError):
     code = "CONFLICT"
     http_status = 409
     grpc_status = grpc.StatusCode.ABORTED
+
+
+class DeviceBusy(Conflict):
+    """The device is doing something that excludes the request (streaming
+    with another configuration, recording another session)."""
+
+    code = "DEVICE_BUSY"
+
+
+class StreamUnavailable(NeuroGateError):
+    """There is no stream to give: the device is not streaming, or cannot."""
+
+    code = "STREAM_UNAVAILABLE"
+    http_status = 422
+    grpc_status = grpc.StatusCode.FAILED_PRECONDITION
 
 
 class RateLimitExceeded(NeuroGateError):
@@ -137,6 +165,14 @@ class RateLimitExceeded(NeuroGateError):
     def __init__(self, message: str, *, retry_after: int, **details: Any) -> None:
         super().__init__(message, retry_after=retry_after, **details)
         self.retry_after = retry_after
+
+
+class SlowConsumer(NeuroGateError):
+    """A stream subscriber that stayed too far behind (the hub's policy)."""
+
+    code = "SLOW_CONSUMER"
+    http_status = 429
+    grpc_status = grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 class Unimplemented(NeuroGateError):

@@ -1,5 +1,6 @@
 """Everything a running server holds: settings, database, credentials, rate
-limiter, compute pool and stores, built and torn down in one place."""
+limiter, compute pool, stores, devices and sessions, built and torn down in
+one place."""
 
 from __future__ import annotations
 
@@ -8,13 +9,20 @@ from dataclasses import dataclass
 
 from neurogate.server.auth.accounts import AccountAdmin
 from neurogate.server.auth.credentials import CredentialService
-from neurogate.server.auth.signing_key import load_signing_key
 from neurogate.server.auth.tokens import TokenService
 from neurogate.server.compute import ComputePool
 from neurogate.server.datasets.store import DatasetStore
+from neurogate.server.devices.manager import DeviceManager
+from neurogate.server.devices.store import DeviceStore
+from neurogate.server.keys import load_pseudonym_key, load_signing_key
 from neurogate.server.ratelimit import RateLimiter, create_rate_limiter
+from neurogate.server.sessions.manager import SessionManager
+from neurogate.server.sessions.pseudonyms import Pseudonymizer
+from neurogate.server.sessions.store import SessionStore
 from neurogate.server.settings import JWT_AUDIENCE, JWT_ISSUER, Settings
 from neurogate.server.storage.database import Database
+from neurogate.server.streaming.hub import BacklogPolicy
+from neurogate.server.streaming.slots import StreamSlots
 
 
 @dataclass
@@ -27,10 +35,14 @@ class Runtime:
     rate_limiter: RateLimiter
     compute: ComputePool
     datasets: DatasetStore
+    devices: DeviceManager
+    sessions: SessionManager
+    stream_slots: StreamSlots
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
-        """Opens the database (upgrading its schema) and the shared services."""
+        """Opens the database (upgrading its schema) and the shared services;
+        sessions a previous server left recording are marked interrupted."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url)
         try:
@@ -39,6 +51,23 @@ class Runtime:
             await db.close()
             raise
         tokens = TokenService(load_signing_key(settings), issuer=JWT_ISSUER, audience=JWT_AUDIENCE)
+        compute = ComputePool(settings.compute_workers)
+        datasets = DatasetStore(db)
+        devices = DeviceManager(
+            DeviceStore(db),
+            settings.resolved_playback_dir,
+            BacklogPolicy(settings.stream_buffer_seconds, settings.stream_give_up_seconds),
+        )
+        sessions = SessionManager(
+            SessionStore(db),
+            devices,
+            datasets,
+            compute,
+            Pseudonymizer(load_pseudonym_key(settings)),
+        )
+        devices.recording_file = sessions.brainflow_file
+        devices.is_recording = sessions.is_recording
+        await sessions.start()
         return cls(
             settings=settings,
             db=db,
@@ -46,9 +75,18 @@ class Runtime:
             credentials=CredentialService(db, tokens, settings.access_token_ttl),
             accounts=AccountAdmin(db),
             rate_limiter=create_rate_limiter(settings.redis_url),
-            compute=ComputePool(settings.compute_workers),
-            datasets=DatasetStore(db),
+            compute=compute,
+            datasets=datasets,
+            devices=devices,
+            sessions=sessions,
+            stream_slots=StreamSlots(),
         )
+
+    async def end_streams(self) -> None:
+        """Commits and closes recordings, then ends every live stream in-band
+        (reason server_shutdown) and releases the boards."""
+        await self.sessions.close()
+        await self.devices.close()
 
     async def close(self) -> None:
         await asyncio.to_thread(self.compute.close)

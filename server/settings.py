@@ -10,12 +10,19 @@
   ``postgresql://user@host:5432/db``.
 - ``NEUROGATE_JWT_SECRET`` (generated once, kept in the data dir, mode 0600):
   HS256 signing key, at least 32 characters.
+- ``NEUROGATE_PSEUDONYM_KEY`` (generated once, kept in the data dir, mode 0600):
+  key of the keyed hash that pseudonymises subject ids, at least 32 characters.
+- ``NEUROGATE_PLAYBACK_DIR`` (``<data dir>/playback``): BrainFlow files that
+  playback_file devices may replay.
 - ``NEUROGATE_REDIS_URL`` (unset: counters in memory): rate-limit counters shared
   by replicas.
 - ``NEUROGATE_ACCESS_TOKEN_TTL`` (``3600``): access-token lifetime in seconds.
 - ``NEUROGATE_LOG_LEVEL`` (``INFO``).
 - ``NEUROGATE_SHUTDOWN_GRACE`` (``10``): seconds in-flight calls get after SIGTERM.
 - ``NEUROGATE_COMPUTE_WORKERS`` (CPU count): processes for CPU-heavy work.
+- ``NEUROGATE_STREAM_BUFFER_SECONDS`` (``5``), ``NEUROGATE_STREAM_GIVE_UP_SECONDS``
+  (``10``): how much a stream subscriber may fall behind before it loses
+  samples, and how long it may keep losing them before its stream is ended.
 - ``NEUROGATE_TIER_LIMITS`` (DESIGN.md's limits): per-tier overrides, e.g.
   ``pro=60/10000,enterprise=300/100000`` (calls per minute/per day).
 """
@@ -75,11 +82,15 @@ class Settings:
     data_dir: Path = Path("data")
     database_url: str | None = None
     jwt_secret: str | None = None
+    pseudonym_key: str | None = None
+    playback_dir: Path | None = None
     redis_url: str | None = None
     access_token_ttl: int = 3600
     log_level: str = "INFO"
     shutdown_grace: float = 10.0
     compute_workers: int = os.cpu_count() or 1
+    stream_buffer_seconds: float = 5.0
+    stream_give_up_seconds: float = 10.0
     #: (tier, per minute, per day) overrides of the tiers' rate limits.
     tier_limits: tuple[tuple[str, int, int], ...] = ()
 
@@ -120,11 +131,21 @@ class Settings:
             data_dir=Path(text("DATA_DIR", str(cls.data_dir)) or cls.data_dir),
             database_url=text("DATABASE_URL", None),
             jwt_secret=text("JWT_SECRET", None),
+            pseudonym_key=text("PSEUDONYM_KEY", None),
+            playback_dir=Path(raw_playback)
+            if (raw_playback := text("PLAYBACK_DIR", None))
+            else None,
             redis_url=text("REDIS_URL", None),
             access_token_ttl=int(number("ACCESS_TOKEN_TTL", cls.access_token_ttl, int, 60)),
             log_level=_log_level(text("LOG_LEVEL", cls.log_level) or cls.log_level),
             shutdown_grace=number("SHUTDOWN_GRACE", cls.shutdown_grace, float, 0),
             compute_workers=int(number("COMPUTE_WORKERS", cls.compute_workers, int, 1)),
+            stream_buffer_seconds=number(
+                "STREAM_BUFFER_SECONDS", cls.stream_buffer_seconds, float, 0.1
+            ),
+            stream_give_up_seconds=number(
+                "STREAM_GIVE_UP_SECONDS", cls.stream_give_up_seconds, float, 0.1
+            ),
             tier_limits=_tier_limits(text("TIER_LIMITS", "") or ""),
         )
 
@@ -134,6 +155,10 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'neurogate.db').resolve()}"
+
+    @property
+    def resolved_playback_dir(self) -> Path:
+        return self.playback_dir or self.data_dir / "playback"
 
     @property
     def grpc_target(self) -> str:

@@ -1,5 +1,6 @@
 """Account administration (``neurogate admin``): accounts, their OAuth
-clients and users, tiers, and revoking API keys on an operator's behalf."""
+clients and users, tiers, and revoking API keys on an operator's behalf.
+A new account starts with a synthetic board."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlmodel import Session, col, func, select
 
 from neurogate.server.auth.passwords import hash_secret_async
 from neurogate.server.auth.tiers import Tier
+from neurogate.server.devices.store import default_device
 from neurogate.server.errors import AccountNotFound, ApiKeyNotFound, Conflict, InvalidParameter
 from neurogate.server.ids import new_id, new_secret
 from neurogate.server.storage.database import Database
@@ -65,7 +67,8 @@ class AccountAdmin:
             account_id=account.id,
             secret_hash=await hash_secret_async(secret),
         )
-        await self._db.run(lambda session: session.add_all([account, credential]))
+        device = default_device(account.id)
+        await self._db.run(lambda session: session.add_all([account, credential, device]))
         return NewAccount(account.id, credential.client_id, secret)
 
     async def list_accounts(self) -> list[AccountSummary]:

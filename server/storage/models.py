@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, LargeBinary, TypeDecorator
+from sqlalchemy import JSON, BigInteger, DateTime, LargeBinary, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -115,3 +115,98 @@ class DatasetTable(SQLModel, table=True):
 
     dataset_id: str = Field(primary_key=True, foreign_key="datasets.id", ondelete="CASCADE")
     parquet: bytes = Field(sa_type=LargeBinary)
+
+
+class Device(SQLModel, table=True):
+    """A device of an account: a BrainFlow board, or an external source whose
+    samples arrive through the ingest API."""
+
+    __tablename__ = "devices"
+
+    id: str = Field(primary_key=True, max_length=40)
+    account_id: str = Field(foreign_key="accounts.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=200)
+    type: str = Field(max_length=30)
+    #: Board parameters as registered (serial_port, file, ...).
+    params: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    #: Stream configuration: {"channels": [...], "sample_rate": ..., "filters": {...}}.
+    config: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+
+
+class RecordingSession(SQLModel, table=True):
+    """A recording of a device's stream (or of ingested samples)."""
+
+    __tablename__ = "sessions"
+
+    id: str = Field(primary_key=True, max_length=40)
+    account_id: str = Field(foreign_key="accounts.id", ondelete="CASCADE", index=True)
+    #: Not a foreign key: a recording outlives the device it came from.
+    device_id: str = Field(max_length=40, index=True)
+    device_name: str = Field(default="", max_length=200)
+    board_id: int | None = None
+    dataset_id: str | None = Field(default=None, max_length=40)
+    #: Keyed hash of the subject id; the raw id is never stored.
+    subject_pseudonym: str = Field(default="", max_length=80)
+    experiment_type: str = Field(default="", max_length=200)
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    #: recording, completed, stopped or interrupted.
+    status: str = Field(max_length=20, index=True)
+    start_time: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
+    end_time: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    duration_minutes: int = 0
+    sample_rate: float
+    channel_numbers: list[int] = Field(default_factory=list, sa_type=JSON)
+    channel_names: list[str] = Field(default_factory=list, sa_type=JSON)
+    #: Samples committed (per channel).
+    data_points: int = Field(default=0, sa_type=BigInteger)
+    #: {"artifact_percentage": ..., "signal_quality": ...}
+    quality: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    #: The stream's filter configuration when recording began (samples are raw).
+    filters: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class RecordingChunk(SQLModel, table=True):
+    """Consecutive samples of a recording: float32 samples (row-major,
+    sample by sample) and float64 timestamps, little-endian."""
+
+    __tablename__ = "recording_chunks"
+
+    session_id: str = Field(
+        foreign_key="sessions.id", ondelete="CASCADE", primary_key=True, max_length=40
+    )
+    chunk_index: int = Field(primary_key=True)
+    first_sample: int = Field(sa_type=BigInteger)
+    sample_count: int
+    samples: bytes = Field(sa_type=LargeBinary)
+    timestamps: bytes = Field(sa_type=LargeBinary)
+
+
+class RecordingMarker(SQLModel, table=True):
+    __tablename__ = "recording_markers"
+
+    id: str = Field(primary_key=True, max_length=40)
+    session_id: str = Field(foreign_key="sessions.id", ondelete="CASCADE", index=True)
+    sample_index: int = Field(sa_type=BigInteger)
+    timestamp: float
+    type: str = Field(max_length=100)
+    metadata_: dict[str, Any] = Field(
+        default_factory=dict, sa_type=JSON, sa_column_kwargs={"name": "metadata"}
+    )
+
+
+class Ingestion(SQLModel, table=True):
+    """An ingested block, remembered so a retried request is not stored twice."""
+
+    __tablename__ = "ingestions"
+    __table_args__ = (UniqueConstraint("session_id", "block_time_us", "sequence"),)
+
+    session_id: str = Field(
+        foreign_key="sessions.id", ondelete="CASCADE", primary_key=True, max_length=40
+    )
+    ingestion_id: str = Field(primary_key=True, max_length=80)
+    #: Timestamp of the block's first sample, microseconds since the epoch.
+    block_time_us: int = Field(sa_type=BigInteger)
+    sequence: int = Field(sa_type=BigInteger)
+    samples: int
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)

@@ -13,30 +13,42 @@ import grpc
 import httpx
 
 from conftest import Stack, grpc_token, issue_token, server_process, start_stack, stop_stack
-from neurogate.server.auth.accounts import AccountAdmin
+from neurogate.server.auth.accounts import NewAccount
+from neurogate.server.auth.passwords import hash_secret
 from neurogate.server.auth.tiers import Tier
 from neurogate.server.storage.database import Database
 from neurogate.server.storage.migrate import head_revision
-from neurogate.v1 import data_pb2, data_pb2_grpc
+from neurogate.server.storage.models import Account, ClientCredential
+from neurogate.v1 import data_pb2, data_pb2_grpc, device_control_pb2, device_control_pb2_grpc
 
 
 async def test_server_started_on_an_older_database_upgrades_it(tmp_path: Path):
     database_url = f"sqlite:///{tmp_path / 'old.db'}"
     old = Database(database_url)
     await old.migrate("0001")
-    account = await AccountAdmin(old).create_account("from the old days", Tier.PRO)
-    assert await old.revision() == "0001"
+    secret = "an old client secret"
+    account = Account(id="acc_old", name="from the old days", tier="pro")
+    client = ClientCredential(
+        client_id="cli_old", account_id="acc_old", secret_hash=hash_secret(secret)
+    )
+    await old.run(lambda session: session.add_all([account, client]))
     try:
         async with (
             server_process(tmp_path / "data", NEUROGATE_DATABASE_URL=database_url) as server,
             grpc.aio.insecure_channel(server.settings.grpc_target) as channel,
         ):
             assert await old.revision() == head_revision()
+            token = await grpc_token(channel, NewAccount("acc_old", "cli_old", secret))
+            metadata = (("authorization", f"Bearer {token}"),)
             created = await data_pb2_grpc.DataServiceStub(channel).CreateDataset(
                 data_pb2.CreateDatasetRequest(name="after upgrade", type="eeg"),
-                metadata=(("authorization", f"Bearer {await grpc_token(channel, account)}"),),
+                metadata=metadata,
+            )
+            devices = await device_control_pb2_grpc.DeviceControlStub(channel).ListDevices(
+                device_control_pb2.ListDevicesRequest(), metadata=metadata
             )
         assert created.dataset_id.startswith("ds_")
+        assert [d.type for d in devices.devices] == ["synthetic"]  # added by revision 0003
     finally:
         await old.close()
 

@@ -159,21 +159,39 @@ class SignalQuality(_message.Message):
     channels: _containers.RepeatedCompositeFieldContainer[ChannelQuality]
     def __init__(self, overall: _Optional[str] = ..., channels: _Optional[_Iterable[_Union[ChannelQuality, _Mapping]]] = ...) -> None: ...
 
+class StreamMetrics(_message.Message):
+    __slots__ = ("samples_acquired", "subscribers", "dropped_samples", "measured_sample_rate")
+    SAMPLES_ACQUIRED_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIBERS_FIELD_NUMBER: _ClassVar[int]
+    DROPPED_SAMPLES_FIELD_NUMBER: _ClassVar[int]
+    MEASURED_SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
+    samples_acquired: int
+    subscribers: int
+    dropped_samples: int
+    measured_sample_rate: float
+    def __init__(self, samples_acquired: _Optional[int] = ..., subscribers: _Optional[int] = ..., dropped_samples: _Optional[int] = ..., measured_sample_rate: _Optional[float] = ...) -> None: ...
+
 class GetDeviceStatusResponse(_message.Message):
-    __slots__ = ("device_id", "connected", "battery_level", "signal_quality", "streaming", "uptime_seconds")
+    __slots__ = ("device_id", "connected", "battery_level", "signal_quality", "streaming", "uptime_seconds", "metrics", "quality_method", "status")
     DEVICE_ID_FIELD_NUMBER: _ClassVar[int]
     CONNECTED_FIELD_NUMBER: _ClassVar[int]
     BATTERY_LEVEL_FIELD_NUMBER: _ClassVar[int]
     SIGNAL_QUALITY_FIELD_NUMBER: _ClassVar[int]
     STREAMING_FIELD_NUMBER: _ClassVar[int]
     UPTIME_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    METRICS_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_METHOD_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
     device_id: str
     connected: bool
     battery_level: float
     signal_quality: SignalQuality
     streaming: bool
     uptime_seconds: float
-    def __init__(self, device_id: _Optional[str] = ..., connected: _Optional[bool] = ..., battery_level: _Optional[float] = ..., signal_quality: _Optional[_Union[SignalQuality, _Mapping]] = ..., streaming: _Optional[bool] = ..., uptime_seconds: _Optional[float] = ...) -> None: ...
+    metrics: StreamMetrics
+    quality_method: str
+    status: str
+    def __init__(self, device_id: _Optional[str] = ..., connected: _Optional[bool] = ..., battery_level: _Optional[float] = ..., signal_quality: _Optional[_Union[SignalQuality, _Mapping]] = ..., streaming: _Optional[bool] = ..., uptime_seconds: _Optional[float] = ..., metrics: _Optional[_Union[StreamMetrics, _Mapping]] = ..., quality_method: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
 
 class ConnectDeviceRequest(_message.Message):
     __slots__ = ("device_id",)

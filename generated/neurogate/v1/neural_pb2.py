@@ -23,13 +23,14 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from neurogate.v1 import access_pb2 as neurogate_dot_v1_dot_access__pb2
 from neurogate.v1 import device_control_pb2 as neurogate_dot_v1_dot_device__control__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19neurogate/v1/neural.proto\x12\x0cneurogate.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19neurogate/v1/access.proto\x1a!neurogate/v1/device_control.proto\"\xa0\x01\n\rStreamRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x12\n\ndevice_ids\x18\x02 \x03(\t\x12\x10\n\x08\x63hannels\x18\x03 \x03(\x05\x12\x12\n\nblock_size\x18\x04 \x01(\x05\x12\x16\n\x0emax_latency_ms\x18\x05 \x01(\x05\x12\x11\n\tdevice_id\x18\x06 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x07 \x01(\x03\"E\n\x0b\x43hannelData\x12\x16\n\x0e\x63hannel_number\x18\x01 \x01(\x05\x12\r\n\x05value\x18\x02 \x01(\x01\x12\x0f\n\x07quality\x18\x03 \x01(\t\"\x8e\x01\n\x05\x45vent\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x11\n\ttimestamp\x18\x02 \x01(\x01\x12\x33\n\x08metadata\x18\x03 \x03(\x0b\x32!.neurogate.v1.Event.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x99\x02\n\x10NeuralDataPacket\x12\x11\n\tdevice_id\x18\x01 \x01(\t\x12\x11\n\ttimestamp\x18\x02 \x01(\x01\x12+\n\x08\x63hannels\x18\x03 \x03(\x0b\x32\x19.neurogate.v1.ChannelData\x12#\n\x06\x65vents\x18\x04 \x03(\x0b\x32\x13.neurogate.v1.Event\x12\x12\n\nsession_id\x18\x05 \x01(\t\x12\x10\n\x08sequence\x18\x06 \x01(\x03\x12\x13\n\x0bsample_rate\x18\x07 \x01(\x01\x12\x17\n\x0f\x63hannel_numbers\x18\x08 \x03(\x05\x12\x14\n\x0csample_count\x18\t \x01(\x05\x12\x0f\n\x07samples\x18\n \x03(\x01\x12\x12\n\ntimestamps\x18\x0b \x03(\x01\"\xa6\x01\n\x0f\x41nalysisRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x11\n\tdevice_id\x18\x02 \x01(\t\x12\x15\n\ranalysis_type\x18\x03 \x01(\t\x12\x10\n\x08\x63hannels\x18\x04 \x03(\x05\x12\x16\n\x0ewindow_seconds\x18\x05 \x01(\x01\x12+\n\nparameters\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x82\x01\n\x0e\x41nalysisResult\x12\x15\n\ranalysis_type\x18\x01 \x01(\t\x12(\n\x07results\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\x12/\n\x0b\x63omputed_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\\\n\nIngestData\x12\'\n\x03\x65\x65g\x18\x01 \x03(\x0b\x32\x1a.google.protobuf.ListValue\x12\x13\n\x0bsample_rate\x18\x02 \x01(\x01\x12\x10\n\x08\x63hannels\x18\x03 \x03(\t\"2\n\x0eIngestMetadata\x12\x0c\n\x04task\x18\x01 \x01(\t\x12\x12\n\nsubject_id\x18\x02 \x01(\t\"\xc7\x01\n\x17IngestNeuralDataRequest\x12\x11\n\tdevice_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12-\n\ttimestamp\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x04\x64\x61ta\x18\x04 \x01(\x0b\x32\x18.neurogate.v1.IngestData\x12.\n\x08metadata\x18\x05 \x01(\x0b\x32\x1c.neurogate.v1.IngestMetadata\"\\\n\x18IngestNeuralDataResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x14\n\x0cingestion_id\x18\x02 \x01(\t\x12\x1a\n\x12processing_time_ms\x18\x03 \x01(\x01\"E\n\x0eQualityMetrics\x12\x1b\n\x13\x61rtifact_percentage\x18\x01 \x01(\x01\x12\x16\n\x0esignal_quality\x18\x02 \x01(\t\"\x84\x01\n\x14\x43reateSessionRequest\x12\x11\n\tdevice_id\x18\x01 \x01(\t\x12\x12\n\nsubject_id\x18\x02 \x01(\t\x12\x17\n\x0f\x65xperiment_type\x18\x03 \x01(\t\x12\x18\n\x10\x64uration_minutes\x18\x04 \x01(\x05\x12\x12\n\ndataset_id\x18\x05 \x01(\t\"\x98\x01\n\x15\x43reateSessionResponse\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x11\n\tdevice_id\x18\x03 \x01(\t\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x64uration_minutes\x18\x05 \x01(\x05\"\'\n\x11GetSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"\xe1\x01\n\x12GetSessionResponse\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x64uration_seconds\x18\x04 \x01(\x01\x12\x13\n\x0b\x64\x61ta_points\x18\x05 \x01(\x05\x12\x35\n\x0fquality_metrics\x18\x06 \x01(\x0b\x32\x1c.neurogate.v1.QualityMetrics\x12\x11\n\tdevice_id\x18\x07 \x01(\t\"(\n\x12StopSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"h\n\x13StopSessionResponse\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x18\n\x10\x64uration_seconds\x18\x03 \x01(\x01\x12\x13\n\x0b\x64\x61ta_points\x18\x04 \x01(\x05\x32\xc9\x07\n\rNeuralService\x12\xaf\x01\n\x10StreamNeuralData\x12\x1b.neurogate.v1.StreamRequest\x1a\x1e.neurogate.v1.NeuralDataPacket\"\\\xc2\xf3\x18\x0e\n\x0cstreams.read\x82\xd3\xe4\x93\x02\x44\x12\x1e/v1/devices/{device_id}/streamZ\"\x12 /v1/sessions/{session_id}/stream0\x01\x12\x65\n\rDeviceControl\x12\x1c.neurogate.v1.ControlRequest\x1a\x1d.neurogate.v1.ControlResponse\"\x13\xc2\xf3\x18\x0f\n\rdevices.write(\x01\x30\x01\x12`\n\x0b\x41nalyzeData\x12\x1d.neurogate.v1.AnalysisRequest\x1a\x1c.neurogate.v1.AnalysisResult\"\x14\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x12\x98\x01\n\x10IngestNeuralData\x12%.neurogate.v1.IngestNeuralDataRequest\x1a&.neurogate.v1.IngestNeuralDataResponse\"5\xc2\xf3\x18\x10\n\x0esessions.write\x82\xd3\xe4\x93\x02\x1b\"\x16/v1/ingest/neural-data:\x01*\x12\x85\x01\n\rCreateSession\x12\".neurogate.v1.CreateSessionRequest\x1a#.neurogate.v1.CreateSessionResponse\"+\xc2\xf3\x18\x10\n\x0esessions.write\x82\xd3\xe4\x93\x02\x11\"\x0c/v1/sessions:\x01*\x12\x85\x01\n\nGetSession\x12\x1f.neurogate.v1.GetSessionRequest\x1a .neurogate.v1.GetSessionResponse\"4\xc2\xf3\x18\x0f\n\rsessions.read\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/sessions/{session_id}\x12\x91\x01\n\x0bStopSession\x12 .neurogate.v1.StopSessionRequest\x1a!.neurogate.v1.StopSessionResponse\"=\xc2\xf3\x18\x10\n\x0esessions.write\x82\xd3\xe4\x93\x02#\"\x1e/v1/sessions/{session_id}/stop:\x01*BDZBgithub.com/neurogate/neurogate/clients/go/neurogate/v1;neurogatev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19neurogate/v1/neural.proto\x12\x0cneurogate.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19neurogate/v1/access.proto\x1a!neurogate/v1/device_control.proto\"\xb9\x01\n\rStreamRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x12\n\ndevice_ids\x18\x02 \x03(\t\x12\x10\n\x08\x63hannels\x18\x03 \x03(\x05\x12\x12\n\nblock_size\x18\x04 \x01(\x05\x12\x16\n\x0emax_latency_ms\x18\x05 \x01(\x05\x12\x11\n\tdevice_id\x18\x06 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x07 \x01(\x03\x12\x17\n\x0fsample_encoding\x18\x08 \x01(\t\"E\n\x0b\x43hannelData\x12\x16\n\x0e\x63hannel_number\x18\x01 \x01(\x05\x12\r\n\x05value\x18\x02 \x01(\x01\x12\x0f\n\x07quality\x18\x03 \x01(\t\"\x8e\x01\n\x05\x45vent\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x11\n\ttimestamp\x18\x02 \x01(\x01\x12\x33\n\x08metadata\x18\x03 \x03(\x0b\x32!.neurogate.v1.Event.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\":\n\tStreamEnd\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\"\x89\x03\n\x10NeuralDataPacket\x12\x11\n\tdevice_id\x18\x01 \x01(\t\x12\x11\n\ttimestamp\x18\x02 \x01(\x01\x12+\n\x08\x63hannels\x18\x03 \x03(\x0b\x32\x19.neurogate.v1.ChannelData\x12#\n\x06\x65vents\x18\x04 \x03(\x0b\x32\x13.neurogate.v1.Event\x12\x12\n\nsession_id\x18\x05 \x01(\t\x12\x10\n\x08sequence\x18\x06 \x01(\x03\x12\x13\n\x0bsample_rate\x18\x07 \x01(\x01\x12\x17\n\x0f\x63hannel_numbers\x18\x08 \x03(\x05\x12\x14\n\x0csample_count\x18\t \x01(\x05\x12\x0f\n\x07samples\x18\n \x03(\x01\x12\x12\n\ntimestamps\x18\x0b \x03(\x01\x12\x13\n\x0bsamples_f32\x18\x0c \x01(\x0c\x12\x1a\n\x12\x66irst_sample_index\x18\r \x01(\x03\x12\x17\n\x0f\x64ropped_samples\x18\x0e \x01(\x03\x12$\n\x03\x65nd\x18\x0f \x01(\x0b\x32\x17.neurogate.v1.StreamEnd\"\xa6\x01\n\x0f\x41nalysisRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x11\n\tdevice_id\x18\x02 \x01(\t\x12\x15\n\ranalysis_type\x18\x03 \x01(\t\x12\x10\n\x08\x63hannels\x18\x04 \x03(\x05\x12\x16\n\x0ewindow_seconds\x18\x05 \x01(\x01\x12+\n\nparameters\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x82\x01\n\x0e\x41nalysisResult\x12\x15\n\ranalysis_type\x18\x01 \x01(\t\x12(\n\x07results\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\x12/\n\x0b\x63omputed_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"q\n\nIngestData\x12\'\n\x03\x65\x65g\x18\x01 \x03(\x0b\x32\x1a.google.protobuf.ListValue\x12\x13\n\x0bsample_rate\x18\x02 \x01(\x01\x12\x10\n\x08\x63hannels\x18\x03 \x03(\t\x12\x13\n\x0bsamples_f32\x18\x04 \x01(\x0c\"2\n\x0eIngestMetadata\x12\x0c\n\x04task\x18\x01 \x01(\t\x12\x12\n\nsubject_id\x18\x02 \x01(\t\"\xef\x01\n\x17IngestNeuralDataRequest\x12\x11\n\tdevice_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12-\n\ttimestamp\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x04\x64\x61ta\x18\x04 \x01(\x0b\x32\x18.neurogate.v1.IngestData\x12.\n\x08metadata\x18\x05 \x01(\x0b\x32\x1c.neurogate.v1.IngestMetadata\x12\x14\n\x0cingestion_id\x18\x06 \x01(\t\x12\x10\n\x08sequence\x18\x07 \x01(\x03\"m\n\x18IngestNeuralDataResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x14\n\x0cingestion_id\x18\x02 \x01(\t\x12\x1a\n\x12processing_time_ms\x18\x03 \x01(\x01\x12\x0f\n\x07samples\x18\x04 \x01(\x05\"\x83\x01\n\x1eIngestNeuralDataStreamResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x10\n\x08messages\x18\x02 \x01(\x05\x12\x0f\n\x07samples\x18\x03 \x01(\x03\x12\x12\n\nduplicates\x18\x04 \x01(\x05\x12\x1a\n\x12processing_time_ms\x18\x05 \x01(\x01\"E\n\x0eQualityMetrics\x12\x1b\n\x13\x61rtifact_percentage\x18\x01 \x01(\x01\x12\x16\n\x0esignal_quality\x18\x02 \x01(\t\"\xa2\x03\n\x07Session\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x11\n\tdevice_id\x18\x03 \x01(\t\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x64uration_seconds\x18\x06 \x01(\x01\x12\x13\n\x0b\x64\x61ta_points\x18\x07 \x01(\x05\x12\x35\n\x0fquality_metrics\x18\x08 \x01(\x0b\x32\x1c.neurogate.v1.QualityMetrics\x12\x17\n\x0f\x65xperiment_type\x18\t \x01(\t\x12\x0c\n\x04tags\x18\n \x03(\t\x12\x19\n\x11subject_pseudonym\x18\x0b \x01(\t\x12\x18\n\x10\x64uration_minutes\x18\x0c \x01(\x05\x12\x13\n\x0bsample_rate\x18\r \x01(\x01\x12\x17\n\x0f\x63hannel_numbers\x18\x0e \x03(\x05\x12\x12\n\ndataset_id\x18\x0f \x01(\t\"\x92\x01\n\x14\x43reateSessionRequest\x12\x11\n\tdevice_id\x18\x01 \x01(\t\x12\x12\n\nsubject_id\x18\x02 \x01(\t\x12\x17\n\x0f\x65xperiment_type\x18\x03 \x01(\t\x12\x18\n\x10\x64uration_minutes\x18\x04 \x01(\x05\x12\x12\n\ndataset_id\x18\x05 \x01(\t\x12\x0c\n\x04tags\x18\x06 \x03(\t\"\x9c\x02\n\x15\x43reateSessionResponse\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x11\n\tdevice_id\x18\x03 \x01(\t\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x64uration_minutes\x18\x05 \x01(\x05\x12\x17\n\x0f\x65xperiment_type\x18\x06 \x01(\t\x12\x0c\n\x04tags\x18\x07 \x03(\t\x12\x19\n\x11subject_pseudonym\x18\x08 \x01(\t\x12\x13\n\x0bsample_rate\x18\t \x01(\x01\x12\x17\n\x0f\x63hannel_numbers\x18\n \x03(\x05\x12\x12\n\ndataset_id\x18\x0b \x01(\t\"\'\n\x11GetSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"\xad\x03\n\x12GetSessionResponse\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x64uration_seconds\x18\x04 \x01(\x01\x12\x13\n\x0b\x64\x61ta_points\x18\x05 \x01(\x05\x12\x35\n\x0fquality_metrics\x18\x06 \x01(\x0b\x32\x1c.neurogate.v1.QualityMetrics\x12\x11\n\tdevice_id\x18\x07 \x01(\t\x12,\n\x08\x65nd_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0f\x65xperiment_type\x18\t \x01(\t\x12\x0c\n\x04tags\x18\n \x03(\t\x12\x19\n\x11subject_pseudonym\x18\x0b \x01(\t\x12\x18\n\x10\x64uration_minutes\x18\x0c \x01(\x05\x12\x13\n\x0bsample_rate\x18\r \x01(\x01\x12\x17\n\x0f\x63hannel_numbers\x18\x0e \x03(\x05\x12\x12\n\ndataset_id\x18\x0f \x01(\t\"\xd3\x01\n\x13ListSessionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x11\n\tdevice_id\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x31\n\rstarted_after\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0estarted_before\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0b\n\x03tag\x18\x07 \x01(\t\"g\n\x14ListSessionsResponse\x12\'\n\x08sessions\x18\x01 \x03(\x0b\x32\x15.neurogate.v1.Session\x12\r\n\x05total\x18\x02 \x01(\x05\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t\"(\n\x12StopSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"h\n\x13StopSessionResponse\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x18\n\x10\x64uration_seconds\x18\x03 \x01(\x01\x12\x13\n\x0b\x64\x61ta_points\x18\x04 \x01(\x05\"*\n\x14\x44\x65leteSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"+\n\x15\x44\x65leteSessionResponse\x12\x12\n\nsession_id\x18\x01 \x01(\t\":\n\x14\x45xportSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x02 \x01(\t2\xee\x0b\n\rNeuralService\x12\xaf\x01\n\x10StreamNeuralData\x12\x1b.neurogate.v1.StreamRequest\x1a\x1e.neurogate.v1.NeuralDataPacket\"\\\xc2\xf3\x18\x0e\n\x0cstreams.read\x82\xd3\xe4\x93\x02\x44\x12\x1e/v1/devices/{device_id}/streamZ\"\x12 /v1/sessions/{session_id}/stream0\x01\x12\x65\n\rDeviceControl\x12\x1c.neurogate.v1.ControlRequest\x1a\x1d.neurogate.v1.ControlResponse\"\x13\xc2\xf3\x18\x0f\n\rdevices.write(\x01\x30\x01\x12`\n\x0b\x41nalyzeData\x12\x1d.neurogate.v1.AnalysisRequest\x1a\x1c.neurogate.v1.AnalysisResult\"\x14\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x12\x98\x01\n\x10IngestNeuralData\x12%.neurogate.v1.IngestNeuralDataRequest\x1a&.neurogate.v1.IngestNeuralDataResponse\"5\xc2\xf3\x18\x10\n\x0esessions.write\x82\xd3\xe4\x93\x02\x1b\"\x16/v1/ingest/neural-data:\x01*\x12\x85\x01\n\x16IngestNeuralDataStream\x12%.neurogate.v1.IngestNeuralDataRequest\x1a,.neurogate.v1.IngestNeuralDataStreamResponse\"\x14\xc2\xf3\x18\x10\n\x0esessions.write(\x01\x12\x85\x01\n\rCreateSession\x12\".neurogate.v1.CreateSessionRequest\x1a#.neurogate.v1.CreateSessionResponse\"+\xc2\xf3\x18\x10\n\x0esessions.write\x82\xd3\xe4\x93\x02\x11\"\x0c/v1/sessions:\x01*\x12\x85\x01\n\nGetSession\x12\x1f.neurogate.v1.GetSessionRequest\x1a .neurogate.v1.GetSessionResponse\"4\xc2\xf3\x18\x0f\n\rsessions.read\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/sessions/{session_id}\x12~\n\x0cListSessions\x12!.neurogate.v1.ListSessionsRequest\x1a\".neurogate.v1.ListSessionsResponse\"\'\xc2\xf3\x18\x0f\n\rsessions.read\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/sessions\x12\x91\x01\n\x0bStopSession\x12 .neurogate.v1.StopSessionRequest\x1a!.neurogate.v1.StopSessionResponse\"=\xc2\xf3\x18\x10\n\x0esessions.write\x82\xd3\xe4\x93\x02#\"\x1e/v1/sessions/{session_id}/stop:\x01*\x12\x8f\x01\n\rDeleteSession\x12\".neurogate.v1.DeleteSessionRequest\x1a#.neurogate.v1.DeleteSessionResponse\"5\xc2\xf3\x18\x10\n\x0esessions.write\x82\xd3\xe4\x93\x02\x1b*\x19/v1/sessions/{session_id}\x12\x88\x01\n\rExportSession\x12\".neurogate.v1.ExportSessionRequest\x1a\x14.google.api.HttpBody\";\xc2\xf3\x18\x0f\n\rsessions.read\x82\xd3\xe4\x93\x02\"\x12 /v1/sessions/{session_id}/export0\x01\x42\x44ZBgithub.com/neurogate/neurogate/clients/go/neurogate/v1;neurogatev1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -47,48 +48,72 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_NEURALSERVICE'].methods_by_name['AnalyzeData']._serialized_options = b'\302\363\030\020\n\016analytics.read'
   _globals['_NEURALSERVICE'].methods_by_name['IngestNeuralData']._loaded_options = None
   _globals['_NEURALSERVICE'].methods_by_name['IngestNeuralData']._serialized_options = b'\302\363\030\020\n\016sessions.write\202\323\344\223\002\033\"\026/v1/ingest/neural-data:\001*'
+  _globals['_NEURALSERVICE'].methods_by_name['IngestNeuralDataStream']._loaded_options = None
+  _globals['_NEURALSERVICE'].methods_by_name['IngestNeuralDataStream']._serialized_options = b'\302\363\030\020\n\016sessions.write'
   _globals['_NEURALSERVICE'].methods_by_name['CreateSession']._loaded_options = None
   _globals['_NEURALSERVICE'].methods_by_name['CreateSession']._serialized_options = b'\302\363\030\020\n\016sessions.write\202\323\344\223\002\021\"\014/v1/sessions:\001*'
   _globals['_NEURALSERVICE'].methods_by_name['GetSession']._loaded_options = None
   _globals['_NEURALSERVICE'].methods_by_name['GetSession']._serialized_options = b'\302\363\030\017\n\rsessions.read\202\323\344\223\002\033\022\031/v1/sessions/{session_id}'
+  _globals['_NEURALSERVICE'].methods_by_name['ListSessions']._loaded_options = None
+  _globals['_NEURALSERVICE'].methods_by_name['ListSessions']._serialized_options = b'\302\363\030\017\n\rsessions.read\202\323\344\223\002\016\022\014/v1/sessions'
   _globals['_NEURALSERVICE'].methods_by_name['StopSession']._loaded_options = None
   _globals['_NEURALSERVICE'].methods_by_name['StopSession']._serialized_options = b'\302\363\030\020\n\016sessions.write\202\323\344\223\002#\"\036/v1/sessions/{session_id}/stop:\001*'
-  _globals['_STREAMREQUEST']._serialized_start=199
-  _globals['_STREAMREQUEST']._serialized_end=359
-  _globals['_CHANNELDATA']._serialized_start=361
-  _globals['_CHANNELDATA']._serialized_end=430
-  _globals['_EVENT']._serialized_start=433
-  _globals['_EVENT']._serialized_end=575
-  _globals['_EVENT_METADATAENTRY']._serialized_start=528
-  _globals['_EVENT_METADATAENTRY']._serialized_end=575
-  _globals['_NEURALDATAPACKET']._serialized_start=578
-  _globals['_NEURALDATAPACKET']._serialized_end=859
-  _globals['_ANALYSISREQUEST']._serialized_start=862
-  _globals['_ANALYSISREQUEST']._serialized_end=1028
-  _globals['_ANALYSISRESULT']._serialized_start=1031
-  _globals['_ANALYSISRESULT']._serialized_end=1161
-  _globals['_INGESTDATA']._serialized_start=1163
-  _globals['_INGESTDATA']._serialized_end=1255
-  _globals['_INGESTMETADATA']._serialized_start=1257
-  _globals['_INGESTMETADATA']._serialized_end=1307
-  _globals['_INGESTNEURALDATAREQUEST']._serialized_start=1310
-  _globals['_INGESTNEURALDATAREQUEST']._serialized_end=1509
-  _globals['_INGESTNEURALDATARESPONSE']._serialized_start=1511
-  _globals['_INGESTNEURALDATARESPONSE']._serialized_end=1603
-  _globals['_QUALITYMETRICS']._serialized_start=1605
-  _globals['_QUALITYMETRICS']._serialized_end=1674
-  _globals['_CREATESESSIONREQUEST']._serialized_start=1677
-  _globals['_CREATESESSIONREQUEST']._serialized_end=1809
-  _globals['_CREATESESSIONRESPONSE']._serialized_start=1812
-  _globals['_CREATESESSIONRESPONSE']._serialized_end=1964
-  _globals['_GETSESSIONREQUEST']._serialized_start=1966
-  _globals['_GETSESSIONREQUEST']._serialized_end=2005
-  _globals['_GETSESSIONRESPONSE']._serialized_start=2008
-  _globals['_GETSESSIONRESPONSE']._serialized_end=2233
-  _globals['_STOPSESSIONREQUEST']._serialized_start=2235
-  _globals['_STOPSESSIONREQUEST']._serialized_end=2275
-  _globals['_STOPSESSIONRESPONSE']._serialized_start=2277
-  _globals['_STOPSESSIONRESPONSE']._serialized_end=2381
-  _globals['_NEURALSERVICE']._serialized_start=2384
-  _globals['_NEURALSERVICE']._serialized_end=3353
+  _globals['_NEURALSERVICE'].methods_by_name['DeleteSession']._loaded_options = None
+  _globals['_NEURALSERVICE'].methods_by_name['DeleteSession']._serialized_options = b'\302\363\030\020\n\016sessions.write\202\323\344\223\002\033*\031/v1/sessions/{session_id}'
+  _globals['_NEURALSERVICE'].methods_by_name['ExportSession']._loaded_options = None
+  _globals['_NEURALSERVICE'].methods_by_name['ExportSession']._serialized_options = b'\302\363\030\017\n\rsessions.read\202\323\344\223\002\"\022 /v1/sessions/{session_id}/export'
+  _globals['_STREAMREQUEST']._serialized_start=226
+  _globals['_STREAMREQUEST']._serialized_end=411
+  _globals['_CHANNELDATA']._serialized_start=413
+  _globals['_CHANNELDATA']._serialized_end=482
+  _globals['_EVENT']._serialized_start=485
+  _globals['_EVENT']._serialized_end=627
+  _globals['_EVENT_METADATAENTRY']._serialized_start=580
+  _globals['_EVENT_METADATAENTRY']._serialized_end=627
+  _globals['_STREAMEND']._serialized_start=629
+  _globals['_STREAMEND']._serialized_end=687
+  _globals['_NEURALDATAPACKET']._serialized_start=690
+  _globals['_NEURALDATAPACKET']._serialized_end=1083
+  _globals['_ANALYSISREQUEST']._serialized_start=1086
+  _globals['_ANALYSISREQUEST']._serialized_end=1252
+  _globals['_ANALYSISRESULT']._serialized_start=1255
+  _globals['_ANALYSISRESULT']._serialized_end=1385
+  _globals['_INGESTDATA']._serialized_start=1387
+  _globals['_INGESTDATA']._serialized_end=1500
+  _globals['_INGESTMETADATA']._serialized_start=1502
+  _globals['_INGESTMETADATA']._serialized_end=1552
+  _globals['_INGESTNEURALDATAREQUEST']._serialized_start=1555
+  _globals['_INGESTNEURALDATAREQUEST']._serialized_end=1794
+  _globals['_INGESTNEURALDATARESPONSE']._serialized_start=1796
+  _globals['_INGESTNEURALDATARESPONSE']._serialized_end=1905
+  _globals['_INGESTNEURALDATASTREAMRESPONSE']._serialized_start=1908
+  _globals['_INGESTNEURALDATASTREAMRESPONSE']._serialized_end=2039
+  _globals['_QUALITYMETRICS']._serialized_start=2041
+  _globals['_QUALITYMETRICS']._serialized_end=2110
+  _globals['_SESSION']._serialized_start=2113
+  _globals['_SESSION']._serialized_end=2531
+  _globals['_CREATESESSIONREQUEST']._serialized_start=2534
+  _globals['_CREATESESSIONREQUEST']._serialized_end=2680
+  _globals['_CREATESESSIONRESPONSE']._serialized_start=2683
+  _globals['_CREATESESSIONRESPONSE']._serialized_end=2967
+  _globals['_GETSESSIONREQUEST']._serialized_start=2969
+  _globals['_GETSESSIONREQUEST']._serialized_end=3008
+  _globals['_GETSESSIONRESPONSE']._serialized_start=3011
+  _globals['_GETSESSIONRESPONSE']._serialized_end=3440
+  _globals['_LISTSESSIONSREQUEST']._serialized_start=3443
+  _globals['_LISTSESSIONSREQUEST']._serialized_end=3654
+  _globals['_LISTSESSIONSRESPONSE']._serialized_start=3656
+  _globals['_LISTSESSIONSRESPONSE']._serialized_end=3759
+  _globals['_STOPSESSIONREQUEST']._serialized_start=3761
+  _globals['_STOPSESSIONREQUEST']._serialized_end=3801
+  _globals['_STOPSESSIONRESPONSE']._serialized_start=3803
+  _globals['_STOPSESSIONRESPONSE']._serialized_end=3907
+  _globals['_DELETESESSIONREQUEST']._serialized_start=3909
+  _globals['_DELETESESSIONREQUEST']._serialized_end=3951
+  _globals['_DELETESESSIONRESPONSE']._serialized_start=3953
+  _globals['_DELETESESSIONRESPONSE']._serialized_end=3996
+  _globals['_EXPORTSESSIONREQUEST']._serialized_start=3998
+  _globals['_EXPORTSESSIONREQUEST']._serialized_end=4056
+  _globals['_NEURALSERVICE']._serialized_start=4059
+  _globals['_NEURALSERVICE']._serialized_end=5577
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from neurogate.v1 import device_control_pb2 as neurogate_dot_v1_dot_device__control__pb2
 from neurogate.v1 import neural_pb2 as neurogate_dot_v1_dot_neural__pb2
 
@@ -59,6 +60,11 @@ class NeuralServiceStub:
                 request_serializer=neurogate_dot_v1_dot_neural__pb2.IngestNeuralDataRequest.SerializeToString,
                 response_deserializer=neurogate_dot_v1_dot_neural__pb2.IngestNeuralDataResponse.FromString,
                 _registered_method=True)
+        self.IngestNeuralDataStream = channel.stream_unary(
+                '/neurogate.v1.NeuralService/IngestNeuralDataStream',
+                request_serializer=neurogate_dot_v1_dot_neural__pb2.IngestNeuralDataRequest.SerializeToString,
+                response_deserializer=neurogate_dot_v1_dot_neural__pb2.IngestNeuralDataStreamResponse.FromString,
+                _registered_method=True)
         self.CreateSession = channel.unary_unary(
                 '/neurogate.v1.NeuralService/CreateSession',
                 request_serializer=neurogate_dot_v1_dot_neural__pb2.CreateSessionRequest.SerializeToString,
@@ -69,10 +75,25 @@ class NeuralServiceStub:
                 request_serializer=neurogate_dot_v1_dot_neural__pb2.GetSessionRequest.SerializeToString,
                 response_deserializer=neurogate_dot_v1_dot_neural__pb2.GetSessionResponse.FromString,
                 _registered_method=True)
+        self.ListSessions = channel.unary_unary(
+                '/neurogate.v1.NeuralService/ListSessions',
+                request_serializer=neurogate_dot_v1_dot_neural__pb2.ListSessionsRequest.SerializeToString,
+                response_deserializer=neurogate_dot_v1_dot_neural__pb2.ListSessionsResponse.FromString,
+                _registered_method=True)
         self.StopSession = channel.unary_unary(
                 '/neurogate.v1.NeuralService/StopSession',
                 request_serializer=neurogate_dot_v1_dot_neural__pb2.StopSessionRequest.SerializeToString,
                 response_deserializer=neurogate_dot_v1_dot_neural__pb2.StopSessionResponse.FromString,
+                _registered_method=True)
+        self.DeleteSession = channel.unary_unary(
+                '/neurogate.v1.NeuralService/DeleteSession',
+                request_serializer=neurogate_dot_v1_dot_neural__pb2.DeleteSessionRequest.SerializeToString,
+                response_deserializer=neurogate_dot_v1_dot_neural__pb2.DeleteSessionResponse.FromString,
+                _registered_method=True)
+        self.ExportSession = channel.unary_stream(
+                '/neurogate.v1.NeuralService/ExportSession',
+                request_serializer=neurogate_dot_v1_dot_neural__pb2.ExportSessionRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
 
 
@@ -84,7 +105,9 @@ class NeuralServiceServicer:
     """
 
     def StreamNeuralData(self, request, context):
-        """Live packets of one or more devices, or of a recording session.
+        """Live packets of a device, or of a recording session (its device's live
+        data while it records). Over REST, newline-delimited JSON: one packet per
+        line, and a last packet whose `end` says why the stream ended.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -98,13 +121,25 @@ class NeuralServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def AnalyzeData(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Band powers or signal quality over the last seconds of a device's stream
+        or of a session's recording.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def IngestNeuralData(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Appends samples to a session of an external device and publishes them to
+        its live subscribers; answered once the samples are committed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def IngestNeuralDataStream(self, request_iterator, context):
+        """High-rate ingestion: a client stream of ingest requests, answered once at
+        the end (every message committed).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -121,8 +156,28 @@ class NeuralServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSessions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def StopSession(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSession(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportSession(self, request, context):
+        """The recording as a file: EDF+ (markers as annotations), CSV, or a
+        BrainFlow file the playback_file board can replay.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -150,6 +205,11 @@ def add_NeuralServiceServicer_to_server(servicer, server):
                     request_deserializer=neurogate_dot_v1_dot_neural__pb2.IngestNeuralDataRequest.FromString,
                     response_serializer=neurogate_dot_v1_dot_neural__pb2.IngestNeuralDataResponse.SerializeToString,
             ),
+            'IngestNeuralDataStream': grpc.stream_unary_rpc_method_handler(
+                    servicer.IngestNeuralDataStream,
+                    request_deserializer=neurogate_dot_v1_dot_neural__pb2.IngestNeuralDataRequest.FromString,
+                    response_serializer=neurogate_dot_v1_dot_neural__pb2.IngestNeuralDataStreamResponse.SerializeToString,
+            ),
             'CreateSession': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateSession,
                     request_deserializer=neurogate_dot_v1_dot_neural__pb2.CreateSessionRequest.FromString,
@@ -160,10 +220,25 @@ def add_NeuralServiceServicer_to_server(servicer, server):
                     request_deserializer=neurogate_dot_v1_dot_neural__pb2.GetSessionRequest.FromString,
                     response_serializer=neurogate_dot_v1_dot_neural__pb2.GetSessionResponse.SerializeToString,
             ),
+            'ListSessions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSessions,
+                    request_deserializer=neurogate_dot_v1_dot_neural__pb2.ListSessionsRequest.FromString,
+                    response_serializer=neurogate_dot_v1_dot_neural__pb2.ListSessionsResponse.SerializeToString,
+            ),
             'StopSession': grpc.unary_unary_rpc_method_handler(
                     servicer.StopSession,
                     request_deserializer=neurogate_dot_v1_dot_neural__pb2.StopSessionRequest.FromString,
                     response_serializer=neurogate_dot_v1_dot_neural__pb2.StopSessionResponse.SerializeToString,
+            ),
+            'DeleteSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSession,
+                    request_deserializer=neurogate_dot_v1_dot_neural__pb2.DeleteSessionRequest.FromString,
+                    response_serializer=neurogate_dot_v1_dot_neural__pb2.DeleteSessionResponse.SerializeToString,
+            ),
+            'ExportSession': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportSession,
+                    request_deserializer=neurogate_dot_v1_dot_neural__pb2.ExportSessionRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -289,6 +364,33 @@ class NeuralService:
             _registered_method=True)
 
     @staticmethod
+    def IngestNeuralDataStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/neurogate.v1.NeuralService/IngestNeuralDataStream',
+            neurogate_dot_v1_dot_neural__pb2.IngestNeuralDataRequest.SerializeToString,
+            neurogate_dot_v1_dot_neural__pb2.IngestNeuralDataStreamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def CreateSession(request,
             target,
             options=(),
@@ -343,6 +445,33 @@ class NeuralService:
             _registered_method=True)
 
     @staticmethod
+    def ListSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/neurogate.v1.NeuralService/ListSessions',
+            neurogate_dot_v1_dot_neural__pb2.ListSessionsRequest.SerializeToString,
+            neurogate_dot_v1_dot_neural__pb2.ListSessionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def StopSession(request,
             target,
             options=(),
@@ -359,6 +488,60 @@ class NeuralService:
             '/neurogate.v1.NeuralService/StopSession',
             neurogate_dot_v1_dot_neural__pb2.StopSessionRequest.SerializeToString,
             neurogate_dot_v1_dot_neural__pb2.StopSessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/neurogate.v1.NeuralService/DeleteSession',
+            neurogate_dot_v1_dot_neural__pb2.DeleteSessionRequest.SerializeToString,
+            neurogate_dot_v1_dot_neural__pb2.DeleteSessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/neurogate.v1.NeuralService/ExportSession',
+            neurogate_dot_v1_dot_neural__pb2.ExportSessionRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,
             insecure,

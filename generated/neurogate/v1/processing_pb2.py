@@ -27,7 +27,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from neurogate.v1 import access_pb2 as neurogate_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dneurogate/v1/processing.proto\x12\x0cneurogate.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19neurogate/v1/access.proto\"h\n\nFilterSpec\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x0b\n\x03low\x18\x02 \x01(\x01\x12\x0c\n\x04high\x18\x03 \x01(\x01\x12\x11\n\tfrequency\x18\x04 \x01(\x01\x12\r\n\x05order\x18\x05 \x01(\x05\x12\x0f\n\x07quality\x18\x06 \x01(\x01\"\x8d\x01\n\rFilterRequest\x12(\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1a.google.protobuf.ListValue\x12\x13\n\x0bsample_rate\x18\x02 \x01(\x01\x12)\n\x07\x66ilters\x18\x03 \x03(\x0b\x32\x18.neurogate.v1.FilterSpec\x12\x12\n\nzero_phase\x18\x04 \x01(\x08\"\x8e\x01\n\x0e\x46ilterResponse\x12(\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1a.google.protobuf.ListValue\x12\x13\n\x0bsample_rate\x18\x02 \x01(\x01\x12)\n\x07\x66ilters\x18\x03 \x03(\x0b\x32\x18.neurogate.v1.FilterSpec\x12\x12\n\nzero_phase\x18\x04 \x01(\x08\x32\x87\x01\n\nProcessing\x12y\n\x06\x46ilter\x12\x1b.neurogate.v1.FilterRequest\x1a\x1c.neurogate.v1.FilterResponse\"4\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1a\"\x15/v1/processing/filter:\x01*BDZBgithub.com/neurogate/neurogate/clients/go/neurogate/v1;neurogatev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dneurogate/v1/processing.proto\x12\x0cneurogate.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19neurogate/v1/access.proto\"y\n\nFilterSpec\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x0b\n\x03low\x18\x02 \x01(\x01\x12\x0c\n\x04high\x18\x03 \x01(\x01\x12\x11\n\tfrequency\x18\x04 \x01(\x01\x12\r\n\x05order\x18\x05 \x01(\x05\x12\x0f\n\x07quality\x18\x06 \x01(\x01\x12\x0f\n\x07\x64\x65trend\x18\x07 \x01(\t\"\x97\x01\n\rFilterRequest\x12(\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1a.google.protobuf.ListValue\x12\x13\n\x0bsample_rate\x18\x02 \x01(\x01\x12)\n\x07\x66ilters\x18\x03 \x03(\x0b\x32\x18.neurogate.v1.FilterSpec\x12\x0e\n\x06layout\x18\x04 \x01(\t\x12\x0c\n\x04mode\x18\x05 \x01(\t\"\x98\x01\n\x0e\x46ilterResponse\x12(\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1a.google.protobuf.ListValue\x12\x13\n\x0bsample_rate\x18\x02 \x01(\x01\x12)\n\x07\x66ilters\x18\x03 \x03(\x0b\x32\x18.neurogate.v1.FilterSpec\x12\x0e\n\x06layout\x18\x04 \x01(\t\x12\x0c\n\x04mode\x18\x05 \x01(\t\"8\n\rFrequencyBand\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0b\n\x03low\x18\x02 \x01(\x01\x12\x0c\n\x04high\x18\x03 \x01(\x01\"\xa6\x01\n\x10\x42\x61ndPowerRequest\x12(\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1a.google.protobuf.ListValue\x12\x13\n\x0bsample_rate\x18\x02 \x01(\x01\x12\x0e\n\x06layout\x18\x03 \x01(\t\x12*\n\x05\x62\x61nds\x18\x04 \x03(\x0b\x32\x1b.neurogate.v1.FrequencyBand\x12\x17\n\x0fsegment_seconds\x18\x05 \x01(\x01\"\x85\x02\n\x10\x43hannelBandPower\x12\x0f\n\x07\x63hannel\x18\x01 \x01(\x05\x12>\n\x08\x61\x62solute\x18\x02 \x03(\x0b\x32,.neurogate.v1.ChannelBandPower.AbsoluteEntry\x12>\n\x08relative\x18\x03 \x03(\x0b\x32,.neurogate.v1.ChannelBandPower.RelativeEntry\x1a/\n\rAbsoluteEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x1a/\n\rRelativeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\x9f\x01\n\x11\x42\x61ndPowerResponse\x12\x30\n\x08\x63hannels\x18\x01 \x03(\x0b\x32\x1e.neurogate.v1.ChannelBandPower\x12*\n\x05\x62\x61nds\x18\x02 \x03(\x0b\x32\x1b.neurogate.v1.FrequencyBand\x12\x1c\n\x14\x66requency_resolution\x18\x03 \x01(\x01\x12\x0e\n\x06method\x18\x04 \x01(\t2\x90\x02\n\nProcessing\x12y\n\x06\x46ilter\x12\x1b.neurogate.v1.FilterRequest\x1a\x1c.neurogate.v1.FilterResponse\"4\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1a\"\x15/v1/processing/filter:\x01*\x12\x86\x01\n\tBandPower\x12\x1e.neurogate.v1.BandPowerRequest\x1a\x1f.neurogate.v1.BandPowerResponse\"8\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1e\"\x19/v1/processing/band-power:\x01*BDZBgithub.com/neurogate/neurogate/clients/go/neurogate/v1;neurogatev1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,14 +35,32 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'neurogate.v1.processing_pb2
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZBgithub.com/neurogate/neurogate/clients/go/neurogate/v1;neurogatev1'
+  _globals['_CHANNELBANDPOWER_ABSOLUTEENTRY']._loaded_options = None
+  _globals['_CHANNELBANDPOWER_ABSOLUTEENTRY']._serialized_options = b'8\001'
+  _globals['_CHANNELBANDPOWER_RELATIVEENTRY']._loaded_options = None
+  _globals['_CHANNELBANDPOWER_RELATIVEENTRY']._serialized_options = b'8\001'
   _globals['_PROCESSING'].methods_by_name['Filter']._loaded_options = None
   _globals['_PROCESSING'].methods_by_name['Filter']._serialized_options = b'\302\363\030\020\n\016analytics.read\202\323\344\223\002\032\"\025/v1/processing/filter:\001*'
+  _globals['_PROCESSING'].methods_by_name['BandPower']._loaded_options = None
+  _globals['_PROCESSING'].methods_by_name['BandPower']._serialized_options = b'\302\363\030\020\n\016analytics.read\202\323\344\223\002\036\"\031/v1/processing/band-power:\001*'
   _globals['_FILTERSPEC']._serialized_start=134
-  _globals['_FILTERSPEC']._serialized_end=238
-  _globals['_FILTERREQUEST']._serialized_start=241
-  _globals['_FILTERREQUEST']._serialized_end=382
-  _globals['_FILTERRESPONSE']._serialized_start=385
-  _globals['_FILTERRESPONSE']._serialized_end=527
-  _globals['_PROCESSING']._serialized_start=530
-  _globals['_PROCESSING']._serialized_end=665
+  _globals['_FILTERSPEC']._serialized_end=255
+  _globals['_FILTERREQUEST']._serialized_start=258
+  _globals['_FILTERREQUEST']._serialized_end=409
+  _globals['_FILTERRESPONSE']._serialized_start=412
+  _globals['_FILTERRESPONSE']._serialized_end=564
+  _globals['_FREQUENCYBAND']._serialized_start=566
+  _globals['_FREQUENCYBAND']._serialized_end=622
+  _globals['_BANDPOWERREQUEST']._serialized_start=625
+  _globals['_BANDPOWERREQUEST']._serialized_end=791
+  _globals['_CHANNELBANDPOWER']._serialized_start=794
+  _globals['_CHANNELBANDPOWER']._serialized_end=1055
+  _globals['_CHANNELBANDPOWER_ABSOLUTEENTRY']._serialized_start=959
+  _globals['_CHANNELBANDPOWER_ABSOLUTEENTRY']._serialized_end=1006
+  _globals['_CHANNELBANDPOWER_RELATIVEENTRY']._serialized_start=1008
+  _globals['_CHANNELBANDPOWER_RELATIVEENTRY']._serialized_end=1055
+  _globals['_BANDPOWERRESPONSE']._serialized_start=1058
+  _globals['_BANDPOWERRESPONSE']._serialized_end=1217
+  _globals['_PROCESSING']._serialized_start=1220
+  _globals['_PROCESSING']._serialized_end=1492
 # @@protoc_insertion_point(module_scope)

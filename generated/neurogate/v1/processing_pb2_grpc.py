@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class ProcessingStub:
-    """Signal processing on data sent in the request.
+    """Signal processing on data sent in the request (offline: the whole signal is
+    known, so filters run zero-phase unless asked otherwise).
     """
 
     def __init__(self, channel):
@@ -40,14 +41,29 @@ class ProcessingStub:
                 request_serializer=neurogate_dot_v1_dot_processing__pb2.FilterRequest.SerializeToString,
                 response_deserializer=neurogate_dot_v1_dot_processing__pb2.FilterResponse.FromString,
                 _registered_method=True)
+        self.BandPower = channel.unary_unary(
+                '/neurogate.v1.Processing/BandPower',
+                request_serializer=neurogate_dot_v1_dot_processing__pb2.BandPowerRequest.SerializeToString,
+                response_deserializer=neurogate_dot_v1_dot_processing__pb2.BandPowerResponse.FromString,
+                _registered_method=True)
 
 
 class ProcessingServicer:
-    """Signal processing on data sent in the request.
+    """Signal processing on data sent in the request (offline: the whole signal is
+    known, so filters run zero-phase unless asked otherwise).
     """
 
     def Filter(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Filters a multichannel signal with a chain of filters.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BandPower(self, request, context):
+        """Power per channel in frequency bands (delta, theta, alpha, beta, gamma by
+        default), from Welch's power spectral density.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -60,6 +76,11 @@ def add_ProcessingServicer_to_server(servicer, server):
                     request_deserializer=neurogate_dot_v1_dot_processing__pb2.FilterRequest.FromString,
                     response_serializer=neurogate_dot_v1_dot_processing__pb2.FilterResponse.SerializeToString,
             ),
+            'BandPower': grpc.unary_unary_rpc_method_handler(
+                    servicer.BandPower,
+                    request_deserializer=neurogate_dot_v1_dot_processing__pb2.BandPowerRequest.FromString,
+                    response_serializer=neurogate_dot_v1_dot_processing__pb2.BandPowerResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'neurogate.v1.Processing', rpc_method_handlers)
@@ -69,7 +90,8 @@ def add_ProcessingServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class Processing:
-    """Signal processing on data sent in the request.
+    """Signal processing on data sent in the request (offline: the whole signal is
+    known, so filters run zero-phase unless asked otherwise).
     """
 
     @staticmethod
@@ -89,6 +111,33 @@ class Processing:
             '/neurogate.v1.Processing/Filter',
             neurogate_dot_v1_dot_processing__pb2.FilterRequest.SerializeToString,
             neurogate_dot_v1_dot_processing__pb2.FilterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BandPower(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/neurogate.v1.Processing/BandPower',
+            neurogate_dot_v1_dot_processing__pb2.BandPowerRequest.SerializeToString,
+            neurogate_dot_v1_dot_processing__pb2.BandPowerResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -16,7 +16,10 @@ from neurogate.server.storage import models
 from neurogate.server.storage.database import Database
 from neurogate.server.storage.migrate import head_revision
 
-TABLES = {"accounts", "client_credentials", "users", "api_keys", "datasets", "dataset_tables"}
+TABLES = {
+    "accounts", "client_credentials", "users", "api_keys", "datasets", "dataset_tables",
+    "devices", "sessions", "recording_chunks", "recording_markers", "ingestions",
+}
 
 
 @pytest.fixture

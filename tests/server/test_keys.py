@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from neurogate.server.auth.signing_key import KEY_FILE, load_signing_key
+from neurogate.server.keys import KEY_FILE, load_signing_key
 from neurogate.server.settings import ConfigurationError, Settings
 
 
