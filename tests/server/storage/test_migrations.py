@@ -17,8 +17,17 @@ from neurogate.server.storage.database import Database
 from neurogate.server.storage.migrate import head_revision
 
 TABLES = {
-    "accounts", "client_credentials", "users", "api_keys", "datasets", "dataset_tables",
-    "devices", "sessions", "recording_chunks", "recording_markers", "ingestions",
+    "accounts",
+    "client_credentials",
+    "users",
+    "api_keys",
+    "datasets",
+    "dataset_tables",
+    "devices",
+    "sessions",
+    "recording_chunks",
+    "recording_markers",
+    "ingestions",
 }
 
 
