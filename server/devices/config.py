@@ -12,8 +12,6 @@ from neurogate.server.devices.boards import BoardLayout
 from neurogate.server.errors import InvalidConfiguration
 from neurogate.server.signal.filters import FilterStage, live_stages
 
-FILTER_KEYS = ("notch", "bandpass", "highpass", "lowpass")
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -88,13 +86,6 @@ def make_config(
             parameter="sample_rate",
             value=sample_rate,
             valid_choices=[layout.sample_rate],
-        )
-    unknown_keys = sorted(set(filters) - set(FILTER_KEYS))
-    if unknown_keys:
-        raise InvalidConfiguration(
-            f"unknown filter {unknown_keys[0]!r}",
-            parameter=f"filters.{unknown_keys[0]}",
-            valid_choices=list(FILTER_KEYS),
         )
     chosen_filters = Filters(
         notch=filters.get("notch", 0) or 0,

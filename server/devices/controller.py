@@ -25,7 +25,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -192,6 +192,17 @@ class DeviceController:
                 value=port,
             )
 
+    def _address(self) -> dict[str, Any]:
+        """The parameter that says where the board is, for error details."""
+        for key in ("serial_port", "mac_address", "ip_address", "file", "session_id"):
+            if self.info.params.get(key):
+                return {"parameter": f"params.{key}", "value": self.info.params[key]}
+        return {}
+
+    def _where(self) -> str:
+        address = self._address()
+        return f" at {address['value']}" if address else ""
+
     def _open_board(self) -> Any:
         board = BoardShim(board_id(self.info.type, self.info.params), self._input_params())
         board.prepare_session()
@@ -212,8 +223,9 @@ class DeviceController:
                 self._board = await asyncio.to_thread(self._open_board)
             except BrainFlowError as error:
                 raise StreamUnavailable(
-                    f"the {self.info.type} board could not be opened: {error}",
+                    f"the {self.info.type} board{self._where()} could not be opened: {error}",
                     device_type=self.info.type,
+                    **self._address(),
                 ) from None
         self.connected_at = self._clock()
         self._set_state(DeviceState.CONNECTED)
@@ -225,6 +237,8 @@ class DeviceController:
 
     async def _release(self) -> None:
         board, self._board = self._board, None
+        self.battery = None
+        self.resistance = []
         if board is not None:
             try:
                 await asyncio.to_thread(board.release_session)
@@ -290,6 +304,10 @@ class DeviceController:
                     extra={"device_id": self.info.device_id, "error": str(error)},
                 )
         self._end_stream(end)
+        self._recent.clear()
+        self._recent_samples = 0
+        self._rate_window.clear()
+        self._quality_cache = None
         self._set_state(DeviceState.CONNECTED, reason=end.reason)
 
     def _end_stream(self, end: StreamEnd) -> None:
@@ -490,20 +508,32 @@ class DeviceController:
             measured_sample_rate=seconds / span if span > 0 else 0.0,
         )
 
-    def impedance(self) -> list[ChannelStatus]:
-        """The board's resistance readings, where its layout has them."""
+    def impedance(self, channels: Sequence[int] = ()) -> list[ChannelStatus]:
+        """The board's latest resistance readings (its resistance channels,
+        numbered from 1), where its layout has them."""
         if not self.layout.resistance_rows:
             raise InvalidConfiguration(
                 f"{self.info.type} boards have no impedance check in BrainFlow",
                 parameter="command",
                 value="impedance_check",
             )
-        if self.state is not DeviceState.STREAMING or not self.resistance:
+        if self.state is not DeviceState.STREAMING:
             raise StreamUnavailable("an impedance check reads a running stream: start it first")
-        readings = [
-            ChannelStatus(index + 1, "", value)
-            for index, value in enumerate(self.resistance, start=0)
-        ]
+        if not self.resistance:
+            raise StreamUnavailable(
+                "no readings yet: the stream has delivered no samples; try again in a moment"
+            )
+        available = list(range(1, len(self.resistance) + 1))
+        wanted = list(channels) or available
+        unknown = [c for c in wanted if c not in available]
+        if unknown:
+            raise InvalidConfiguration(
+                f"the board reports no impedance for channel {unknown[0]}",
+                parameter="channels",
+                value=unknown[0],
+                valid_choices=available,
+            )
+        readings = [ChannelStatus(c, "", self.resistance[c - 1]) for c in wanted]
         self._emit(
             "impedance",
             readings=[{"channel": r.channel, "impedance": r.impedance} for r in readings],

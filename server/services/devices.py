@@ -401,6 +401,6 @@ class ControlSession:
             )
             return {"marker_id": marker_id, "timestamp": placed}
         elif command == "impedance_check":
-            readings = controller.impedance()
+            readings = controller.impedance(list(request.impedance_check.channels))
             return {"impedance": [{"channel": r.channel, "ohms": r.impedance} for r in readings]}
         return {"state": controller.state.value, "stream_id": controller.stream_id}

@@ -25,7 +25,7 @@ from neurogate.server.errors import (
 from neurogate.server.pagination import page_size
 from neurogate.server.services._convert import fill, list_value_rows, struct, timestamp
 from neurogate.server.services.devices import ControlSession, DeviceControlServicer
-from neurogate.server.sessions.manager import IngestResult, SessionManager
+from neurogate.server.sessions.manager import MAX_INGEST_VALUES, IngestResult, SessionManager
 from neurogate.server.sessions.store import SessionFilter
 from neurogate.server.signal.bands import DEFAULT_BANDS, band_powers
 from neurogate.server.signal.offline import as_matrix
@@ -90,6 +90,14 @@ def ingest_samples(data: pb.IngestData, channels: int) -> np.ndarray:
         raise InvalidParameter(
             "send the samples in data.eeg or data.samples_f32 (one of them)", parameter="data.eeg"
         )
+    values = len(data.samples_f32) // 4 if data.samples_f32 else len(data.eeg) * channels
+    if values > MAX_INGEST_VALUES:
+        raise InvalidParameter(
+            f"a block holds at most {MAX_INGEST_VALUES:,} values; send smaller blocks",
+            parameter="data.samples_f32" if data.samples_f32 else "data.eeg",
+            value=values,
+            limit=MAX_INGEST_VALUES,
+        )
     if data.samples_f32:
         if len(data.samples_f32) % (4 * channels):
             raise InvalidParameter(
@@ -113,7 +121,7 @@ def ingest_samples(data: pb.IngestData, channels: int) -> np.ndarray:
             row=wrong,
             channels=channels,
         )
-    return as_matrix(rows, "samples").T
+    return as_matrix(rows, "samples", parameter="data.eeg").T
 
 
 class NeuralServicer(neural_pb2_grpc.NeuralServiceServicer):

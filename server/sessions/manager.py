@@ -204,7 +204,9 @@ class SessionManager:
         if active.timer is not None and active.timer is not asyncio.current_task():
             active.timer.cancel()
         await active.recorder.close()
-        await self.store.finish(session_id, status, active.recorder.quality())
+        await self.store.finish(
+            session_id, status, active.recorder.quality(), active.recorder.data_points
+        )
 
     async def stop(self, account_id: str, session_id: str) -> RecordingSession:
         session = await self.store.get(account_id, session_id)

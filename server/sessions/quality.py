@@ -3,15 +3,21 @@
 - ``artifact_percentage``: the share of complete one-second epochs in which
   any channel's peak-to-peak amplitude exceeds 100 uV (or a value is not
   finite), over the whole recording.
-- ``signal_quality``: every complete four-second window is graded like the
-  live status (``neurogate.server.signal.quality``: flat, railed, line noise,
+- ``signal_quality``: complete four-second windows are graded like the live
+  status (``neurogate.server.signal.quality``: flat, railed, line noise,
   amplitude; overall = median channel grade); the recording's grade is the
-  median over its windows.
+  median over graded windows. At most two windows are graded per second of
+  wall-clock time: a live board's every window, a sample of the windows of a
+  recording ingested faster than real time (grading costs a spectrum per
+  channel).
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,11 +30,16 @@ from neurogate.server.signal.quality import (
 )
 
 WINDOW_SECONDS = 4.0
+GRADE_INTERVAL_SECONDS = 0.5
 ARTIFACT_THRESHOLD_UV = 100.0
 
 
 class QualityTracker:
-    def __init__(self, sample_rate: float, channels: int) -> None:
+    def __init__(
+        self, sample_rate: float, channels: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._clock = clock
+        self._last_graded = -math.inf
         self._rate = sample_rate
         self._epoch = max(1, round(sample_rate))
         self._window = max(1, round(sample_rate * WINDOW_SECONDS))
@@ -64,6 +75,9 @@ class QualityTracker:
                 self._window_pending[: self._window],
                 self._window_pending[self._window :],
             )
+            if self._clock() - self._last_graded < GRADE_INTERVAL_SECONDS:
+                continue
+            self._last_graded = self._clock()
             grades = [
                 channel_quality(window[:, c], self._rate).quality for c in range(window.shape[1])
             ]

@@ -168,13 +168,16 @@ class SessionStore:
         token = encode_cursor(Cursor(rows[-1].start_time, rows[-1].id), scope) if more else ""
         return SessionPage(rows, total, token)
 
-    async def finish(self, session_id: str, status: str, quality: dict[str, Any]) -> None:
+    async def finish(
+        self, session_id: str, status: str, quality: dict[str, Any], data_points: int
+    ) -> None:
         def close(s: Session) -> None:
             row = s.get(RecordingSession, session_id)
             if row is not None and row.status == RECORDING:
                 row.status = status
                 row.end_time = utc_now()
                 row.quality = quality
+                row.data_points = data_points
 
         await self._db.run(close)
 
@@ -201,31 +204,20 @@ class SessionStore:
         self, session_id: str, ingestion: Ingestion, chunk_index: int, block: Block
     ) -> bool:
         """Commits an ingested block once: False if this ingestion id, or the
-        same (timestamp, sequence), was already stored."""
+        same (timestamp, sequence), was already stored. The session's totals
+        are written when it finishes (or recovered from its chunks)."""
         chunk = chunk_row(session_id, chunk_index, block)
         markers = marker_rows(session_id, block)
 
         def write(s: Session) -> bool:
-            duplicate = s.exec(
-                select(Ingestion).where(
-                    Ingestion.session_id == session_id,
-                    or_(
-                        Ingestion.ingestion_id == ingestion.ingestion_id,
-                        and_(
-                            Ingestion.block_time_us == ingestion.block_time_us,
-                            Ingestion.sequence == ingestion.sequence,
-                        ),
-                    ),
-                )
-            ).first()
-            if duplicate is not None:
+            # The ingestion's keys are unique: inserting it first is the check.
+            try:
+                s.add(ingestion)
+                s.flush()
+            except IntegrityError:
+                s.rollback()
                 return False
-            s.add_all([ingestion, chunk, *markers])
-            s.exec(
-                update(RecordingSession)
-                .where(col(RecordingSession.id) == session_id)
-                .values(data_points=block.end_index)
-            )
+            s.add_all([chunk, *markers])
             return True
 
         try:
@@ -309,6 +301,12 @@ class SessionStore:
             for row in rows:
                 row.status = "interrupted"
                 row.end_time = utc_now()
+                committed = s.exec(
+                    select(func.coalesce(func.sum(RecordingChunk.sample_count), 0)).where(
+                        RecordingChunk.session_id == row.id
+                    )
+                ).one()
+                row.data_points = int(committed)
             return len(rows)
 
         return await self._db.run(mark)

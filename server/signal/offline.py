@@ -53,19 +53,20 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool)
 
 
-def _not_a_number(rows: Sequence[Sequence[Any]], row: int) -> InvalidParameter:
+def _not_a_number(rows: Sequence[Sequence[Any]], row: int, parameter: str) -> InvalidParameter:
     column, value = next((c, v) for c, v in enumerate(rows[row]) if not _is_number(v))
     return InvalidParameter(
-        f"data[{row}][{column}] is not a number",
-        parameter="data",
+        f"{parameter}[{row}][{column}] is not a number",
+        parameter=parameter,
         value=value if value is None or isinstance(value, str | bool) else str(value),
         row=row,
         column=column,
     )
 
 
-def as_matrix(rows: Sequence[Sequence[float]], layout: str) -> np.ndarray:
-    """The rows of a request as a ``(channels, samples)`` float64 matrix.
+def as_matrix(rows: Sequence[Sequence[float]], layout: str, parameter: str = "data") -> np.ndarray:
+    """The rows of a request as a ``(channels, samples)`` float64 matrix;
+    refusals name ``parameter`` (the request field the rows came from).
 
     ``layout="channels"``: each row is one channel's samples;
     ``layout="samples"``: each row is one sample of every channel. Refuses
@@ -77,31 +78,31 @@ def as_matrix(rows: Sequence[Sequence[float]], layout: str) -> np.ndarray:
     _check_layout(layout)
     if not len(rows) or not len(rows[0]):
         raise InvalidParameter(
-            "data must hold at least one row with at least one value",
-            parameter="data",
+            f"{parameter} must hold at least one row with at least one value",
+            parameter=parameter,
             value=[],
         )
     width = len(rows[0])
     for index, row in enumerate(rows):
         if len(row) != width:
             raise InvalidParameter(
-                f"data[{index}] has {len(row)} values but data[0] has {width}: every row "
+                f"{parameter}[{index}] has {len(row)} values but data[0] has {width}: every row "
                 "must be the same length",
-                parameter="data",
+                parameter=parameter,
                 value=len(row),
                 row=index,
                 expected=width,
             )
         # Plain floats and ints are the fast path; anything else is looked at.
         if not set(map(type, row)) <= {float, int} and not all(map(_is_number, row)):
-            raise _not_a_number(rows, index)
+            raise _not_a_number(rows, index, parameter)
     matrix = np.array(rows, dtype=np.float64)
     finite = np.isfinite(matrix)
     if not finite.all():
         row, column = (int(i) for i in np.argwhere(~finite)[0])
         raise InvalidParameter(
-            f"data[{row}][{column}] is not a finite number",
-            parameter="data",
+            f"{parameter}[{row}][{column}] is not a finite number",
+            parameter=parameter,
             value=float(matrix[row, column]),
             row=row,
             column=column,

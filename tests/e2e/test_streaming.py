@@ -99,7 +99,7 @@ async def test_two_subscribers_receive_the_same_continuous_stream(
         )
         assert_continuous(packets)
         assert all(p.sample_count <= size for p in packets)
-        assert sum(p.sample_count == size for p in packets) > len(packets) * 0.8
+        assert sum(p.sample_count == size for p in packets) > len(packets) / 2
         stamps = np.concatenate([p.timestamps for p in packets])
         assert np.all(np.diff(stamps) > 0)
         assert all(p.sample_rate == RATE and p.dropped_samples == 0 for p in packets)
