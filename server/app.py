@@ -4,6 +4,7 @@ graceful life cycle (SIGTERM drains in-flight calls, then exits 0)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -50,12 +51,16 @@ def build_server(runtime: Runtime) -> BuiltServer:
             interceptors.RequestContextInterceptor(),
             interceptors.AccessLogInterceptor(),
             interceptors.StatusInterceptor(),
-            interceptors.AuthenticationInterceptor(runtime.tokens, rules),
-            interceptors.TenancyInterceptor(runtime.credentials),
-            interceptors.RateLimitInterceptor(
-                runtime.rate_limiter, rate_limits(runtime.settings.tier_limits)
+            interceptors.GuardInterceptor(
+                [
+                    interceptors.AuthenticationGuard(runtime.tokens, rules),
+                    interceptors.TenancyGuard(runtime.credentials),
+                    interceptors.RateLimitGuard(
+                        runtime.rate_limiter, rate_limits(runtime.settings.tier_limits)
+                    ),
+                    interceptors.AuthorizationGuard(rules),
+                ]
             ),
-            interceptors.AuthorizationInterceptor(rules),
         ],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
@@ -107,6 +112,10 @@ async def serve(
         await runtime.close()
         raise OSError(f"cannot listen on {settings.grpc_target}: {error}") from error
     await server.start()
+    # Everything loaded so far lives as long as the process: keep the cyclic
+    # garbage collector from rescanning it, which otherwise stalls the event
+    # loop (and every live stream) for tens of milliseconds at a time.
+    gc.freeze()
     await built.set_health(health_pb2.HealthCheckResponse.SERVING)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -9,6 +9,9 @@ at the sample BrainFlow put them on, runs the stream's causal filter chain
 (its state carried across blocks) and publishes the block. The raw
 (unfiltered) samples go to the recording session, if one is attached.
 
+Polling is done by the process's one acquisition ticker
+(:mod:`.acquisition`), which visits every streaming board every 4 ms.
+
 A board that delivers nothing for :data:`LOST_AFTER_SECONDS` (a playback file
 removed, a streaming producer gone, a cable pulled) is reported with a
 ``board_lost`` status event, its streams end with reason ``device_lost`` and
@@ -33,6 +36,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from neurogate.server.devices.acquisition import Acquisition
 from neurogate.server.devices.boards import BoardLayout, board_id
 from neurogate.server.devices.brainflow_runtime import ensure_brainflow
 from neurogate.server.devices.config import StreamConfig
@@ -55,7 +59,6 @@ from brainflow.board_shim import BoardShim, BrainFlowError, BrainFlowInputParams
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.004
 LOST_AFTER_SECONDS = 2.0
 QUALITY_SECONDS = 4.0
 #: Raw samples kept for status and on-demand analysis (AnalyzeData).
@@ -123,9 +126,12 @@ class DeviceController:
         events: EventBus,
         playback_file: Callable[[], Path] | None = None,
         backlog: BacklogPolicy = DEFAULT_BACKLOG,
+        acquisition: Acquisition | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.info = info
+        self._ticker = acquisition or Acquisition()
+        self._last_data = 0.0
         self._backlog = backlog
         self.layout = layout
         self.config = config
@@ -134,7 +140,6 @@ class DeviceController:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._board: Any = None
-        self._acquisition: asyncio.Task[None] | None = None
         self._filter: StreamFilter | None = None
         self._marker_codes = itertools.count(1)
         self._pending_markers: dict[int, tuple[str, dict[str, str]]] = {}
@@ -152,6 +157,8 @@ class DeviceController:
         self.battery: float | None = None
         #: Latest readings of the board's resistance rows, if it has them.
         self.resistance: list[float] = []
+        #: BrainFlow data rows of the stream's channels.
+        self._rows = np.empty(0, dtype=np.intp)
 
     # ------------------------------------------------------------ life cycle
 
@@ -267,6 +274,10 @@ class DeviceController:
             )
             self.config = config
             if not self.is_external:
+                self._rows = np.array(
+                    [self.layout.channel(number).row for number in config.channels],
+                    dtype=np.intp,
+                )
                 try:
                     await asyncio.to_thread(self._board.start_stream, RING_BUFFER_SAMPLES)
                 except BrainFlowError as error:
@@ -279,9 +290,8 @@ class DeviceController:
             self._rate_window.clear()
             self._set_state(DeviceState.STREAMING, stream_id=self.stream_id)
             if not self.is_external:
-                self._acquisition = asyncio.create_task(
-                    self._acquire(), name=f"acquire {self.info.device_id}"
-                )
+                self._last_data = self._clock()
+                self._ticker.add(self)
             return True
 
     async def stop(self, end: StreamEnd | None = None) -> None:
@@ -291,10 +301,7 @@ class DeviceController:
     async def _stop(self, end: StreamEnd) -> None:
         if self.state is not DeviceState.STREAMING:
             return
-        task, self._acquisition = self._acquisition, None
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        self._ticker.remove(self)
         if self._board is not None:
             try:
                 await asyncio.to_thread(self._board.stop_stream)
@@ -340,21 +347,19 @@ class DeviceController:
 
     # ------------------------------------------------------------ acquisition
 
-    async def _acquire(self) -> None:
-        last_data = self._clock()
-        board = self._board
-        while True:
-            count = board.get_board_data_count()
-            now = self._clock()
-            if count:
-                self._take(board.get_board_data(count))
-                last_data = now
-            elif now - last_data > LOST_AFTER_SECONDS:
-                await self._lost()
-                return
-            await asyncio.sleep(POLL_SECONDS)
+    def poll(self) -> bool:
+        """Takes everything new from the board (called by the ticker); False
+        once the board has been silent too long."""
+        data = self._board.get_board_data()
+        now = self._clock()
+        if data.shape[1]:
+            self._take(data)
+            self._last_data = now
+            return True
+        return now - self._last_data <= LOST_AFTER_SECONDS
 
-    async def _lost(self) -> None:
+    async def lost(self) -> None:
+        """Reports a silent board and returns it to disconnected."""
         finished = self.info.type == "playback_file" and not self.info.params.get("loop")
         reason = "playback_finished" if finished else "device_lost"
         message = (
@@ -362,7 +367,6 @@ class DeviceController:
             if finished
             else f"no data from the board for {LOST_AFTER_SECONDS:g} s"
         )
-        self._acquisition = None  # this task: _stop must not cancel itself
         self._emit("board_lost" if not finished else "playback_finished", message=message)
         async with self._lock:
             await self._stop(StreamEnd(reason, "OK" if finished else "UNAVAILABLE", message))
@@ -370,11 +374,10 @@ class DeviceController:
 
     def _take(self, data: np.ndarray) -> None:
         layout = self.layout
-        rows = [layout.channel(number).row for number in self.config.channels]
-        raw = np.ascontiguousarray(data[rows].T, dtype=np.float64)
-        timestamps = np.ascontiguousarray(data[layout.timestamp_row], dtype=np.float64)
+        raw = np.ascontiguousarray(data[self._rows].T)
+        timestamps = data[layout.timestamp_row].copy()
         events: list[StreamEvent] = []
-        if layout.marker_row is not None:
+        if layout.marker_row is not None and data[layout.marker_row].any():
             for position in np.flatnonzero(data[layout.marker_row]):
                 code = round(float(data[layout.marker_row][position]))
                 marker_type, metadata = self._pending_markers.pop(code, ("marker", {}))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from neurogate.server.devices import boards
+from neurogate.server.devices.acquisition import Acquisition
 from neurogate.server.devices.config import StreamConfig, stored_config
 from neurogate.server.devices.controller import DeviceController, DeviceInfo, DeviceState
 from neurogate.server.devices.events import EventBus
@@ -33,6 +34,7 @@ class DeviceManager:
         self.store = store
         self.playback_dir = playback_dir
         self._backlog = backlog
+        self._acquisition = Acquisition()
         self._controllers: dict[str, DeviceController] = {}
         self.events = EventBus()
         # Wired to the session manager, which itself needs devices.
@@ -81,6 +83,7 @@ class DeviceManager:
                 self.events,
                 playback_file=self._playback_source(device),
                 backlog=self._backlog,
+                acquisition=self._acquisition,
             )
             self._controllers[device.id] = controller
         return controller

@@ -97,19 +97,34 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
         )
 
 
-class BeforeCallInterceptor(CallInterceptor):
-    """An interceptor that only acts before the call: override :meth:`before`."""
+class Guard:
+    """A check that runs before a call: raising a domain error refuses it.
+    Subclasses override :meth:`check`."""
 
-    async def before(self, method: str, context: grpc.aio.ServicerContext) -> None:
+    async def check(self, method: str, context: grpc.aio.ServicerContext) -> None:
         raise NotImplementedError
 
+
+class GuardInterceptor(CallInterceptor):
+    """Runs guards in order before each call, as ONE interceptor layer: each
+    guard is its own concern and module, but a streamed response then passes
+    through one forwarding generator instead of one per guard (measurable at
+    thousands of packets a second)."""
+
+    def __init__(self, guards: list[Guard]) -> None:
+        self._guards = guards
+
+    async def _check(self, method: str, context: grpc.aio.ServicerContext) -> None:
+        for guard in self._guards:
+            await guard.check(method, context)
+
     async def around(self, method: str, context: grpc.aio.ServicerContext, invoke: Invoke) -> Any:
-        await self.before(method, context)
+        await self._check(method, context)
         return await invoke()
 
     async def around_stream(
         self, method: str, context: grpc.aio.ServicerContext, invoke: InvokeStream
     ) -> AsyncIterator[Any]:
-        await self.before(method, context)
+        await self._check(method, context)
         async for item in invoke():
             yield item

@@ -14,7 +14,7 @@ from neurogate.server.api import AccessRule, is_public
 from neurogate.server.auth.tokens import TokenService
 from neurogate.server.context import current_call
 from neurogate.server.errors import InvalidToken, Unauthorized
-from neurogate.server.interceptors._base import BeforeCallInterceptor
+from neurogate.server.interceptors._base import Guard
 
 
 def bearer_token(context: grpc.aio.ServicerContext) -> str:
@@ -32,12 +32,12 @@ def bearer_token(context: grpc.aio.ServicerContext) -> str:
     return token.strip()
 
 
-class AuthenticationInterceptor(BeforeCallInterceptor):
+class AuthenticationGuard(Guard):
     def __init__(self, tokens: TokenService, rules: dict[str, AccessRule]) -> None:
         self._tokens = tokens
         self._rules = rules
 
-    async def before(self, method: str, context: grpc.aio.ServicerContext) -> None:
+    async def check(self, method: str, context: grpc.aio.ServicerContext) -> None:
         if is_public(method):
             return
         rule = self._rules.get(method)

@@ -9,14 +9,14 @@ from neurogate.server.api import AccessRule
 from neurogate.server.auth.tiers import POLICIES
 from neurogate.server.context import current_call
 from neurogate.server.errors import InsufficientPermissions
-from neurogate.server.interceptors._base import BeforeCallInterceptor
+from neurogate.server.interceptors._base import Guard
 
 
-class AuthorizationInterceptor(BeforeCallInterceptor):
+class AuthorizationGuard(Guard):
     def __init__(self, rules: dict[str, AccessRule]) -> None:
         self._rules = rules
 
-    async def before(self, method: str, context: grpc.aio.ServicerContext) -> None:
+    async def check(self, method: str, context: grpc.aio.ServicerContext) -> None:
         principal = current_call().principal
         if principal is None:
             return

@@ -18,16 +18,16 @@ import grpc
 from neurogate.server.auth.tiers import Tier
 from neurogate.server.context import current_call
 from neurogate.server.errors import RateLimitExceeded
-from neurogate.server.interceptors._base import BeforeCallInterceptor
+from neurogate.server.interceptors._base import Guard
 from neurogate.server.ratelimit import Limits, RateLimiter
 
 
-class RateLimitInterceptor(BeforeCallInterceptor):
+class RateLimitGuard(Guard):
     def __init__(self, limiter: RateLimiter, limits: dict[Tier, Limits | None]) -> None:
         self._limiter = limiter
         self._limits = limits
 
-    async def before(self, method: str, context: grpc.aio.ServicerContext) -> None:
+    async def check(self, method: str, context: grpc.aio.ServicerContext) -> None:
         call = current_call()
         if call.principal is None:
             return

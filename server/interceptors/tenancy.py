@@ -10,14 +10,14 @@ import grpc
 
 from neurogate.server.auth.credentials import CredentialService
 from neurogate.server.context import current_call
-from neurogate.server.interceptors._base import BeforeCallInterceptor
+from neurogate.server.interceptors._base import Guard
 
 
-class TenancyInterceptor(BeforeCallInterceptor):
+class TenancyGuard(Guard):
     def __init__(self, credentials: CredentialService) -> None:
         self._credentials = credentials
 
-    async def before(self, method: str, context: grpc.aio.ServicerContext) -> None:
+    async def check(self, method: str, context: grpc.aio.ServicerContext) -> None:
         call = current_call()
         if call.claims is not None:
             call.principal = await self._credentials.resolve(call.claims)

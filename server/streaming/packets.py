@@ -75,6 +75,8 @@ class Packetizer:
         self._quality = quality
         self._clock = clock
         self._columns = np.asarray(shape.columns, dtype=np.intp)
+        # Most subscribers take every channel in order: no copy needed then.
+        self._in_order = shape.columns == tuple(range(len(shape.columns)))
         self._pending: list[Block] = []
         self._pending_samples = 0
         self._pending_since = 0.0
@@ -97,13 +99,10 @@ class Packetizer:
         self.dropped_samples = dropped_samples
         if not self._pending_samples:
             self._pending_since = self._clock()
+        every_column = self._in_order and block.samples.shape[1] == len(self._columns)
+        samples = block.samples if every_column else block.samples[:, self._columns]
         self._pending.append(
-            Block(
-                block.first_sample_index,
-                block.timestamps,
-                block.samples[:, self._columns],
-                block.events,
-            )
+            Block(block.first_sample_index, block.timestamps, samples, block.events)
         )
         self._pending_samples += block.size
         if self._pending_samples >= self.shape.block_size:
