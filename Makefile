@@ -44,6 +44,7 @@ lint: $(STAMP) $(BUF)
 
 bench: $(STAMP)
 	$(PY) bench/unary.py
+	$(PY) bench/streaming.py
 
 clean:
 	rm -rf $(VENV) .tools data .pytest_cache

@@ -12,7 +12,7 @@ import click
 
 from neurogate.server.admin import admin
 from neurogate.server.app import serve
-from neurogate.server.demo import banner, demo_account
+from neurogate.server.demo import banner, demo_account, start_demo_board
 from neurogate.server.gateway import Gateway, envoy_command, write_config
 from neurogate.server.logs import configure_logging
 from neurogate.server.runtime import Runtime
@@ -49,18 +49,17 @@ def gateway_command() -> None:
 
 @main.command("run")
 def run_command() -> None:
-    """Runs the gRPC server and Envoy, with a demo account, until Ctrl-C."""
+    """Runs the gRPC server and Envoy, with a demo account whose synthetic
+    board streams, until Ctrl-C."""
     settings = _settings()
     gateway = Gateway(settings)
 
     async def started(runtime: Runtime) -> None:
         account = await demo_account(runtime.accounts, settings.data_dir)
+        device_id = await start_demo_board(runtime.devices, account)
         await gateway.start()
-        click.echo(
-            banner(
-                account, settings.grpc_target, f"http://{settings.http_host}:{settings.http_port}"
-            )
-        )
+        rest_url = f"http://{settings.http_host}:{settings.http_port}"
+        click.echo(banner(account, device_id, settings.grpc_target, rest_url))
         sys.stdout.flush()
 
     async def run() -> None:

@@ -1,6 +1,7 @@
 """The demo account ``make run`` creates on first start, so a newcomer can
-call the API at once. Its credentials are kept in the data dir (mode 0600)
-because a client secret cannot be shown again once only its hash is stored."""
+call the API at once, with its synthetic board streaming. Its credentials
+are kept in the data dir (mode 0600) because a client secret cannot be shown
+again once only its hash is stored."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from neurogate.server.auth.accounts import AccountAdmin, NewAccount
 from neurogate.server.auth.tiers import Tier
+from neurogate.server.devices.manager import DeviceManager
 
 CREDENTIALS_FILE = "demo_credentials.json"
 DEMO_NAME = "demo"
@@ -28,7 +30,16 @@ async def demo_account(accounts: AccountAdmin, data_dir: Path) -> NewAccount:
     return created
 
 
-def banner(account: NewAccount, grpc_target: str, rest_url: str) -> str:
+async def start_demo_board(devices: DeviceManager, account: NewAccount) -> str:
+    """Starts the demo account's synthetic board streaming; returns its id."""
+    listed = await devices.list(account.account_id)
+    synthetic = next(device for device, _ in listed if device.type == "synthetic")
+    controller = await devices.controller(account.account_id, synthetic.id)
+    await controller.start(controller.config)
+    return synthetic.id
+
+
+def banner(account: NewAccount, device_id: str, grpc_target: str, rest_url: str) -> str:
     body = json.dumps(
         {
             "client_id": account.client_id,
@@ -50,6 +61,13 @@ def banner(account: NewAccount, grpc_target: str, rest_url: str) -> str:
             "Get a token:",
             f"  curl -s -X POST {rest_url}/v1/auth/token -H 'content-type: application/json' \\",
             f"       -d '{body}'",
+            "",
+            f"The demo's synthetic BrainFlow board ({device_id}) is streaming; watch it:",
+            f"  TOKEN=$(curl -s -X POST {rest_url}/v1/auth/token -d '{body}' \\",
+            "          | python3 -c "
+            "'import json, sys; print(json.load(sys.stdin)[\"access_token\"])')",
+            f'  curl -sN -H "Authorization: Bearer $TOKEN" '
+            f"'{rest_url}/v1/devices/{device_id}/stream?block_size=25&channels=1'",
             "",
             "Stop with Ctrl-C.",
             "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -47,6 +48,28 @@ async def test_readme_curl_examples_work(stack: Stack, tmp_path: Path):
     assert '"code":"INVALID_DATASET"' in result.stdout
 
 
+async def test_readme_live_data_examples_work(stack: Stack, tmp_path: Path):
+    token_part = code_block("REST with curl", "sh").split("# Upload")[0]
+    script = (token_part + code_block("Live data with curl", "sh")).replace(
+        "API=http://127.0.0.1:8080\n", f"API={stack.rest_url}\n"
+    )
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env=await readme_env(stack, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "session.edf").read_bytes()[:8] == b"0       "  # an EDF header
+    packets = [
+        json.loads(line) for line in result.stdout.splitlines() if line.startswith('{"device_id"')
+    ]
+    assert packets and packets[0]["channel_numbers"] == [1, 2]
+    assert '"status":"stopped"' in result.stdout
+
+
 async def test_readme_python_example_works(stack: Stack, tmp_path: Path):
     script = code_block("gRPC from Python", "python")
     result = subprocess.run(
@@ -58,6 +81,7 @@ async def test_readme_python_example_works(stack: Stack, tmp_path: Path):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    first, second = result.stdout.splitlines()
+    first, second, third = result.stdout.splitlines()
     assert first.startswith("ds_") and "'rt_ms': 'numeric'" in first
     assert second.startswith("1 datasets;")
+    assert third == "(50, 2)"

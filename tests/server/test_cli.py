@@ -105,7 +105,13 @@ def _read_banner(process: subprocess.Popen[str]) -> str:
     raise AssertionError("no banner:\n" + "".join(lines))
 
 
-def test_run_starts_server_and_envoy_with_a_demo_account_and_a_working_curl_line(
+def _commands_after(banner: str, heading: str) -> str:
+    """The shell lines printed under ``heading``, continuations joined."""
+    section = banner.split(heading, 1)[1].split("\n\n", 1)[0]
+    return section.split("\n", 1)[1].replace("\\\n", " ")
+
+
+def test_run_starts_server_envoy_and_a_streaming_demo_board_with_working_commands(
     env: dict[str, str], tmp_path: Path
 ):
     for attempt in range(2):  # a second start reuses the same demo account
@@ -122,8 +128,7 @@ def test_run_starts_server_and_envoy_with_a_demo_account_and_a_working_curl_line
             if attempt == 0:
                 first_client = client_id
             assert client_id == first_client
-            curl = banner[banner.index("curl -s") : banner.index("Stop with")].replace("\\\n", " ")
-            argv = shlex.split(curl)
+            argv = shlex.split(_commands_after(banner, "Get a token:"))
             body = argv[argv.index("-d") + 1]
             url = next(arg for arg in argv if arg.startswith("http"))
             token = httpx.post(
@@ -135,6 +140,15 @@ def test_run_starts_server_and_envoy_with_a_demo_account_and_a_working_curl_line
                 headers={"authorization": f"Bearer {token['access_token']}"},
             )
             assert listed.status_code == 200
+            watch = _commands_after(banner, "is streaming; watch it:").replace(
+                "curl -sN", "timeout 3 curl -sN"
+            )
+            streamed = subprocess.run(
+                ["bash", "-c", watch], capture_output=True, text=True, timeout=30
+            ).stdout.splitlines()
+            packets = [json.loads(line) for line in streamed if line.strip()]
+            assert len(packets) >= 5
+            assert packets[0]["channel_numbers"] == [1] and len(packets[0]["samples"]) == 25
         finally:
             process.send_signal(signal.SIGTERM)
             exit_code = process.wait(30)
