@@ -90,6 +90,13 @@ class Recorder:
                 )
 
     async def flush(self) -> None:
+        # Shielded, as every commit here: a cancelled caller (a stop racing
+        # the once-a-second flush, a client hanging up mid-ingest) does not
+        # stop a write already running in a database thread, so the commit
+        # is seen through and the chunk counters follow what was stored.
+        await asyncio.shield(self._flush())
+
+    async def _flush(self) -> None:
         async with self._lock:
             blocks, self._buffer = self._buffer, []
             if not blocks:
@@ -104,7 +111,7 @@ class Recorder:
             quality.add(chunk.samples)
             try:
                 await self._store.append(self.session_id, self._chunks, chunk, quality.metrics())
-            except BaseException:
+            except Exception:
                 self._buffer[:0] = blocks  # kept for the next attempt
                 raise
             self._quality = quality
@@ -129,6 +136,15 @@ class Recorder:
         """Commits an ingested block (with the markers inserted since the last
         one) unless it was stored already, then publishes it to the device's
         live subscribers; True if it was new."""
+        return await asyncio.shield(self._ingest(ingestion, raw, timestamps, controller))
+
+    async def _ingest(
+        self,
+        ingestion: Ingestion,
+        raw: np.ndarray,
+        timestamps: np.ndarray,
+        controller: DeviceController,
+    ) -> bool:
         async with self._lock:
             markers = controller.take_markers()
             events = tuple(
