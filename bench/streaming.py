@@ -5,7 +5,9 @@
     a producer process over the gRPC ingest stream, subscribed with
     StreamNeuralData, float32 encoding), next to a bare grpc.aio server
     streaming the same NeuralDataPacket payload, and to LSL (pylsl
-    outlet/inlet in two processes), with both ratios.
+    outlet/inlet in two processes), with both ratios. "NG lost" counts the
+    samples the server dropped for the subscriber (drop-oldest) because the
+    producer, sending as fast as it can, outran it.
 (b) 50 synthetic boards at 250 Hz, 8 channels, block 10, 4 subscribers each
     (200 streams, read by 4 client processes): producer-to-client latency
     (client receive time minus the board timestamp of the packet's last
