@@ -114,10 +114,6 @@ class DeviceManager:
             await self._replay_file(account_id, device.params["session_id"])
         return controller
 
-    def existing(self, device_id: str) -> DeviceController | None:
-        """The device's controller if it has one in this process."""
-        return self._controllers.get(device_id)
-
     async def list(self, account_id: str) -> list[tuple[Device, DeviceState]]:
         devices = await self.store.list(account_id)
         return [

@@ -104,15 +104,6 @@ class SessionStore:
             raise _not_found(session_id)
         return row
 
-    async def active_on(self, device_id: str) -> RecordingSession | None:
-        return await self._db.run(
-            lambda s: s.exec(
-                select(RecordingSession).where(
-                    RecordingSession.device_id == device_id, RecordingSession.status == RECORDING
-                )
-            ).first()
-        )
-
     async def page(
         self, account_id: str, filters: SessionFilter, size: int, token: str
     ) -> SessionPage:

@@ -101,10 +101,6 @@ class Subscription:
         self.dropped_samples = 0
         self.ended: StreamEnd | None = None
 
-    @property
-    def buffered_samples(self) -> int:
-        return self._buffered
-
     def _offer(self, block: Block) -> None:
         if self.ended is not None:
             return
