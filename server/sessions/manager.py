@@ -36,6 +36,7 @@ from neurogate.server.recordings.formats import ExportedFile, export_brainflow, 
 from neurogate.server.recordings.recording import Recording
 from neurogate.server.sessions.recorder import Recorder
 from neurogate.server.sessions.store import RECORDING, SessionFilter, SessionPage, SessionStore
+from neurogate.server.shielded import runs_to_completion
 from neurogate.server.storage.models import Ingestion, RecordingSession
 from neurogate.server.streaming.hub import StreamEnd
 
@@ -195,13 +196,17 @@ class SessionManager:
     async def _stream_ended(self, session_id: str, end: StreamEnd) -> None:
         await self._finish(session_id, _end_status(end))
 
+    # Once a session leaves the active ones it must reach the database as
+    # finished: a stop whose caller hangs up half-way would otherwise leave
+    # it "recording" with nothing recording it.
+    @runs_to_completion
     async def _finish(self, session_id: str, status: str) -> None:
         active = self._active.pop(session_id, None)
         if active is None:
             return
         if active.controller.sink is active.recorder:
             active.controller.sink = None
-        if active.timer is not None and active.timer is not asyncio.current_task():
+        if active.timer is not None:  # when the timer is the caller, it only stops waiting
             active.timer.cancel()
         await active.recorder.close()
         await self.store.finish(

@@ -21,6 +21,7 @@ import numpy as np
 from neurogate.server.devices.controller import DeviceController
 from neurogate.server.sessions.quality import QualityTracker
 from neurogate.server.sessions.store import SessionStore
+from neurogate.server.shielded import runs_to_completion
 from neurogate.server.storage.models import Ingestion
 from neurogate.server.streaming.hub import Block, StreamEnd, StreamEvent
 
@@ -89,14 +90,11 @@ class Recorder:
                     "committing a recording chunk failed", extra={"session_id": self.session_id}
                 )
 
+    # Every commit here runs to completion, so the chunk counters always
+    # follow what was stored, even when a stop races the once-a-second flush
+    # or a client hangs up mid-ingest.
+    @runs_to_completion
     async def flush(self) -> None:
-        # Shielded, as every commit here: a cancelled caller (a stop racing
-        # the once-a-second flush, a client hanging up mid-ingest) does not
-        # stop a write already running in a database thread, so the commit
-        # is seen through and the chunk counters follow what was stored.
-        await asyncio.shield(self._flush())
-
-    async def _flush(self) -> None:
         async with self._lock:
             blocks, self._buffer = self._buffer, []
             if not blocks:
@@ -126,6 +124,7 @@ class Recorder:
 
     # ------------------------------------------------------------ ingestion
 
+    @runs_to_completion
     async def ingest(
         self,
         ingestion: Ingestion,
@@ -136,15 +135,6 @@ class Recorder:
         """Commits an ingested block (with the markers inserted since the last
         one) unless it was stored already, then publishes it to the device's
         live subscribers; True if it was new."""
-        return await asyncio.shield(self._ingest(ingestion, raw, timestamps, controller))
-
-    async def _ingest(
-        self,
-        ingestion: Ingestion,
-        raw: np.ndarray,
-        timestamps: np.ndarray,
-        controller: DeviceController,
-    ) -> bool:
         async with self._lock:
             markers = controller.take_markers()
             events = tuple(

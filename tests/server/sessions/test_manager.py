@@ -1,6 +1,6 @@
 """Recording sessions over a real synthetic board: a session with a duration
 completes by itself and keeps what it recorded; a stopped one is not timed
-out later."""
+out later, even when whoever stopped it hung up half-way."""
 
 from __future__ import annotations
 
@@ -93,6 +93,29 @@ async def test_a_session_stopped_early_stays_stopped_after_its_duration(
     after = await sessions.get(account_id, session.id)
     assert stopped.status == after.status == "stopped"
     assert after.data_points == stopped.data_points
+
+
+async def test_a_stop_whose_caller_is_cancelled_half_way_still_finishes_the_session(
+    sessions: SessionManager, board: tuple[str, str]
+) -> None:
+    account_id, device_id = board
+    session = await sessions.create(account_id, device_id, "subject-1", "rest", 0, [], "")
+    await asyncio.sleep(0.3)
+
+    stopping = asyncio.create_task(sessions.stop(account_id, session.id))
+    while sessions.is_recording(device_id):  # the stop has begun finishing the session
+        await asyncio.sleep(0)
+    stopping.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await stopping
+
+    for _ in range(100):
+        finished = await sessions.get(account_id, session.id)
+        if finished.status != "recording":
+            break
+        await asyncio.sleep(0.02)
+    assert finished.status == "stopped"
+    assert finished.data_points > 0
 
 
 @pytest.mark.parametrize("minutes", [-1, 100_000])
