@@ -58,6 +58,23 @@ def stored_config(layout: BoardLayout, stored: dict[str, Any]) -> StreamConfig:
     )
 
 
+def chosen_channels(wanted: Sequence[int], available: Sequence[int], no_such: str) -> list[int]:
+    """``wanted`` (every available channel when empty), or
+    INVALID_CONFIGURATION naming the first one not available and the valid
+    choices; ``no_such`` says what is missing, e.g. "the device has no
+    channel {}"."""
+    chosen = [int(number) for number in wanted] or list(available)
+    unknown = [number for number in chosen if number not in available]
+    if unknown:
+        raise InvalidConfiguration(
+            no_such.format(unknown[0]),
+            parameter="channels",
+            value=unknown[0],
+            valid_choices=list(available),
+        )
+    return chosen
+
+
 def make_config(
     layout: BoardLayout,
     channels: Sequence[int],
@@ -65,16 +82,9 @@ def make_config(
     filters: dict[str, Any],
 ) -> StreamConfig:
     """A checked configuration; empty channels mean all, rate 0 the board's."""
-    valid = layout.channel_numbers
-    chosen = tuple(int(number) for number in channels) or tuple(valid)
-    unknown = [number for number in chosen if number not in valid]
-    if unknown:
-        raise InvalidConfiguration(
-            f"the device has no channel {unknown[0]}",
-            parameter="channels",
-            value=unknown[0],
-            valid_choices=valid,
-        )
+    chosen = tuple(
+        chosen_channels(channels, layout.channel_numbers, "the device has no channel {}")
+    )
     if len(set(chosen)) != len(chosen):
         raise InvalidConfiguration(
             "channels are listed more than once", parameter="channels", value=list(chosen)

@@ -39,7 +39,7 @@ import numpy as np
 from neurogate.server.devices.acquisition import Acquisition
 from neurogate.server.devices.boards import BoardLayout, board_id
 from neurogate.server.devices.brainflow_runtime import ensure_brainflow
-from neurogate.server.devices.config import StreamConfig
+from neurogate.server.devices.config import StreamConfig, chosen_channels
 from neurogate.server.devices.events import EventBus, StatusEvent
 from neurogate.server.errors import DeviceBusy, InvalidConfiguration, StreamUnavailable
 from neurogate.server.ids import new_id
@@ -526,16 +526,11 @@ class DeviceController:
             raise StreamUnavailable(
                 "no readings yet: the stream has delivered no samples; try again in a moment"
             )
-        available = list(range(1, len(self.resistance) + 1))
-        wanted = list(channels) or available
-        unknown = [c for c in wanted if c not in available]
-        if unknown:
-            raise InvalidConfiguration(
-                f"the board reports no impedance for channel {unknown[0]}",
-                parameter="channels",
-                value=unknown[0],
-                valid_choices=available,
-            )
+        wanted = chosen_channels(
+            channels,
+            range(1, len(self.resistance) + 1),
+            "the board reports no impedance for channel {}",
+        )
         readings = [ChannelStatus(c, "", self.resistance[c - 1]) for c in wanted]
         self._emit(
             "impedance",

@@ -12,10 +12,10 @@ import numpy as np
 from google.api import httpbody_pb2
 
 from neurogate.server.context import current_account, current_call, current_principal
+from neurogate.server.devices.config import chosen_channels
 from neurogate.server.devices.controller import DeviceController, DeviceState
 from neurogate.server.devices.manager import DeviceManager
 from neurogate.server.errors import (
-    InvalidConfiguration,
     InvalidParameter,
     NeuroGateError,
     SlowConsumer,
@@ -164,15 +164,9 @@ class NeuralServicer(neural_pb2_grpc.NeuralServiceServicer):
         self, request: pb.StreamRequest, controller: DeviceController, session_id: str
     ) -> PacketShape:
         streamed = list(controller.config.channels)
-        wanted = list(request.channels) or streamed
-        missing = [c for c in wanted if c not in streamed]
-        if missing:
-            raise InvalidConfiguration(
-                f"channel {missing[0]} is not in the device's stream",
-                parameter="channels",
-                value=missing[0],
-                valid_choices=streamed,
-            )
+        wanted = chosen_channels(
+            request.channels, streamed, "channel {} is not in the device's stream"
+        )
         block_size = request.block_size or DEFAULT_BLOCK_SIZE
         if not 1 <= block_size <= MAX_BLOCK_SIZE:
             raise InvalidParameter(
@@ -269,11 +263,7 @@ class NeuralServicer(neural_pb2_grpc.NeuralServiceServicer):
             controller = await self._devices.controller(account, request.device_id)
             numbers, rate = list(controller.config.channels), controller.config.sample_rate
             data = controller.recent(window)
-        wanted = list(request.channels) or numbers
-        if any(c not in numbers for c in wanted):
-            raise InvalidConfiguration(
-                "unknown channel", parameter="channels", valid_choices=numbers
-            )
+        wanted = chosen_channels(request.channels, numbers, "there is no channel {} to analyse")
         data = data[:, [numbers.index(c) for c in wanted]]
         if len(data) < rate * 0.5:
             raise StreamUnavailable(
@@ -281,25 +271,14 @@ class NeuralServicer(neural_pb2_grpc.NeuralServiceServicer):
             )
         if request.analysis_type == "band_power":
             powers = band_powers(data.T, rate, DEFAULT_BANDS)
+            names = [name for name, _, _ in powers.bands]
             results = {
                 "method": powers.method,
                 "channels": [
                     {
                         "channel": number,
-                        "absolute": dict(
-                            zip(
-                                [b[0] for b in powers.bands],
-                                powers.absolute[i].tolist(),
-                                strict=True,
-                            )
-                        ),
-                        "relative": dict(
-                            zip(
-                                [b[0] for b in powers.bands],
-                                powers.relative[i].tolist(),
-                                strict=True,
-                            )
-                        ),
+                        "absolute": dict(zip(names, powers.absolute[i].tolist(), strict=True)),
+                        "relative": dict(zip(names, powers.relative[i].tolist(), strict=True)),
                     }
                     for i, number in enumerate(wanted)
                 ],
