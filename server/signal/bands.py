@@ -30,6 +30,7 @@ import numpy as np
 from scipy import signal as sps
 
 from neurogate.server.errors import InsufficientData, InvalidParameter
+from neurogate.server.signal.checks import check_sample_rate
 
 DEFAULT_BANDS: tuple[tuple[str, float, float], ...] = (
     ("delta", 1.0, 4.0),
@@ -54,15 +55,6 @@ class BandPowers:
     frequency_resolution: float
     #: How the powers were computed, for people.
     method: str
-
-
-def _check_sample_rate(sample_rate: float) -> None:
-    if not (isinstance(sample_rate, Real) and math.isfinite(sample_rate)) or sample_rate <= 0:
-        raise InvalidParameter(
-            "sample_rate must be a positive number of samples per second",
-            parameter="sample_rate",
-            value=sample_rate,
-        )
 
 
 def _check_bands(
@@ -151,7 +143,7 @@ def band_powers(
     one segment, or of fewer than 2 samples.
     """
     matrix = np.asarray(matrix, dtype=np.float64)
-    _check_sample_rate(sample_rate)
+    check_sample_rate(sample_rate)
     if matrix.ndim != 2 or not matrix.size:
         raise InvalidParameter(
             "the signal must be a non-empty (channels, samples) matrix",

@@ -38,6 +38,7 @@ import numpy as np
 from scipy import signal as sps
 
 from neurogate.server.errors import InvalidConfiguration
+from neurogate.server.signal.checks import check_sample_rate
 
 FILTER_TYPES = (
     "bandpass",
@@ -87,15 +88,6 @@ class FilterStage:
 
 def _field_names(parameter: str) -> Callable[[str], str]:
     return lambda field: f"{parameter}.{field}" if parameter else field
-
-
-def _check_sample_rate(sample_rate: float) -> None:
-    if not (isinstance(sample_rate, Real) and math.isfinite(sample_rate)) or (sample_rate <= 0):
-        raise InvalidConfiguration(
-            "sample_rate must be a positive number of samples per second",
-            parameter="sample_rate",
-            value=sample_rate,
-        )
 
 
 def _cutoff(stage: FilterStage, field: str, nyquist: float, name: Callable[[str], str]) -> float:
@@ -196,7 +188,7 @@ def _environmental_noise(
 
 
 def _design(stage: FilterStage, sample_rate: float, name: Callable[[str], str]) -> np.ndarray:
-    _check_sample_rate(sample_rate)
+    check_sample_rate(sample_rate, InvalidConfiguration)
     nyquist = sample_rate / 2
     if stage.type in _BUTTERWORTH_TYPES:
         return _butterworth(stage, sample_rate, nyquist, name)
@@ -333,7 +325,7 @@ class StreamFilter:
                 value=channels,
                 valid_range=[1, None],
             )
-        _check_sample_rate(sample_rate)
+        check_sample_rate(sample_rate, InvalidConfiguration)
         for i, stage in enumerate(stages):
             if stage.type == "detrend":
                 raise InvalidConfiguration(

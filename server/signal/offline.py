@@ -24,7 +24,6 @@ removed per channel) splits the chain and applies at its place in the order.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from numbers import Real
 from typing import Any
@@ -33,6 +32,7 @@ import numpy as np
 from scipy import signal as sps
 
 from neurogate.server.errors import InsufficientData, InvalidParameter
+from neurogate.server.signal.checks import check_sample_rate
 from neurogate.server.signal.filters import FilterStage, check_detrend, design_sos
 
 LAYOUTS = ("channels", "samples")
@@ -117,12 +117,7 @@ def from_matrix(matrix: np.ndarray, layout: str) -> list[list[float]]:
 
 
 def _check_signal(matrix: np.ndarray, sample_rate: float, mode: str) -> None:
-    if not (isinstance(sample_rate, Real) and math.isfinite(sample_rate)) or sample_rate <= 0:
-        raise InvalidParameter(
-            "sample_rate must be a positive number of samples per second",
-            parameter="sample_rate",
-            value=sample_rate,
-        )
+    check_sample_rate(sample_rate)
     if mode not in MODES:
         raise InvalidParameter(
             f"unknown mode {mode!r}", parameter="mode", value=mode, valid_choices=list(MODES)

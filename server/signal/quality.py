@@ -71,6 +71,7 @@ import numpy as np
 from scipy import signal as sps
 
 from neurogate.server.errors import InsufficientData, InvalidParameter
+from neurogate.server.signal.checks import check_sample_rate
 
 QUALITY_LEVELS = ("excellent", "good", "fair", "poor")
 
@@ -97,15 +98,6 @@ class ChannelQuality:
     flat: bool
     #: Why the level is below "excellent", e.g. ("flat",); empty when it is not.
     reasons: tuple[str, ...]
-
-
-def _check_sample_rate(sample_rate: float) -> None:
-    if not (isinstance(sample_rate, Real) and math.isfinite(sample_rate)) or sample_rate <= 0:
-        raise InvalidParameter(
-            "sample_rate must be a positive number of samples per second",
-            parameter="sample_rate",
-            value=sample_rate,
-        )
 
 
 def _railed_fraction(x: np.ndarray) -> float:
@@ -141,7 +133,7 @@ def channel_quality(samples: np.ndarray, sample_rate: float) -> ChannelQuality:
     """Rates one channel's samples (1-D, microvolts) taken at ``sample_rate``
     Hz; the module docstring gives the rules. Refuses no samples
     (:class:`~neurogate.server.errors.InsufficientData`)."""
-    _check_sample_rate(sample_rate)
+    check_sample_rate(sample_rate)
     x = np.asarray(samples, dtype=np.float64)
     if x.ndim != 1:
         raise InvalidParameter(
@@ -214,7 +206,7 @@ def artifact_percentage(
     left over at the end join the last epoch, and a signal shorter than one
     epoch is one epoch. Peak-to-peak ignores a constant offset but not drift.
     """
-    _check_sample_rate(sample_rate)
+    check_sample_rate(sample_rate)
     data = np.asarray(data, dtype=np.float64)
     if data.ndim != 2:
         raise InvalidParameter(
