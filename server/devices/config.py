@@ -10,7 +10,7 @@ from typing import Any
 
 from neurogate.server.devices.boards import BoardLayout
 from neurogate.server.errors import InvalidConfiguration
-from neurogate.server.signal.filters import FilterStage, live_stages
+from neurogate.server.signal.filters import FilterStage, StreamFilter, live_stages
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,12 @@ class StreamConfig:
     channels: tuple[int, ...]
     sample_rate: float
     filters: Filters = field(default_factory=Filters)
+
+    def stream_filter(self) -> StreamFilter:
+        """The live filter chain of this configuration, from a zero state."""
+        return StreamFilter(
+            self.filters.stages(self.sample_rate), self.sample_rate, len(self.channels)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

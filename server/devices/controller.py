@@ -269,9 +269,7 @@ class DeviceController:
                     )
                 return False
             await self._connect()
-            self._filter = StreamFilter(
-                config.filters.stages(config.sample_rate), config.sample_rate, len(config.channels)
-            )
+            self._filter = config.stream_filter()
             self.config = config
             if not self.is_external:
                 self._rows = np.array(
@@ -337,11 +335,7 @@ class DeviceController:
                         "stop the stream to change its channels or sample rate",
                         current=self.config.to_dict(),
                     )
-                self._filter = StreamFilter(
-                    config.filters.stages(config.sample_rate),
-                    config.sample_rate,
-                    len(config.channels),
-                )
+                self._filter = config.stream_filter()
             self.config = config
             self._emit("configured", config=config.to_dict())
 
