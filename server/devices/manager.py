@@ -126,8 +126,17 @@ class DeviceManager:
             for device in devices
         ]
 
+    async def start_stream(self, controller: DeviceController, config: StreamConfig) -> None:
+        """Starts the device streaming with ``config``, kept as its configuration."""
+        await controller.start(config)
+        await self._store_config(controller, config)
+
     async def save_config(self, controller: DeviceController, config: StreamConfig) -> None:
+        """Applies ``config`` (see DeviceController.reconfigure) and keeps it."""
         await controller.reconfigure(config)
+        await self._store_config(controller, config)
+
+    async def _store_config(self, controller: DeviceController, config: StreamConfig) -> None:
         await self.store.save_config(
             controller.info.account_id, controller.info.device_id, config.to_dict()
         )

@@ -81,7 +81,11 @@ def _filters_dict(message: pb.FilterConfig) -> dict[str, Any]:
     }
 
 
-def requested_config(controller: DeviceController, message: pb.StreamConfig) -> StreamConfig:
+def requested_config(
+    controller: DeviceController, message: pb.StreamConfig | pb.StartStreamRequest
+) -> StreamConfig:
+    """The configuration a message asks for (both carry channels, sample_rate
+    and filters)."""
     return make_config(
         controller.layout,
         list(message.channels),
@@ -229,14 +233,8 @@ class DeviceControlServicer(device_control_pb2_grpc.DeviceControlServicer):
         self, request: pb.StartStreamRequest, context: grpc.aio.ServicerContext
     ) -> pb.StartStreamResponse:
         controller = await self._controller(request.device_id)
-        config = make_config(
-            controller.layout,
-            list(request.channels),
-            request.sample_rate,
-            _filters_dict(request.filters),
-        )
-        await controller.start(config)
-        await self._devices.save_config(controller, config)
+        config = requested_config(controller, request)
+        await self._devices.start_stream(controller, config)
         return pb.StartStreamResponse(
             stream_id=controller.stream_id,
             device_id=request.device_id,
@@ -386,8 +384,7 @@ class ControlSession:
                 if request.start.HasField("config")
                 else controller.config
             )
-            await controller.start(config)
-            await devices.save_config(controller, config)
+            await devices.start_stream(controller, config)
         elif command == "stop":
             await controller.stop()
         elif command == "configure":
