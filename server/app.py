@@ -18,12 +18,16 @@ from neurogate.server import interceptors
 from neurogate.server.api import access_rules
 from neurogate.server.auth.tiers import rate_limits
 from neurogate.server.runtime import Runtime
+from neurogate.server.services.analysis import AnalysisServicer
+from neurogate.server.services.analytics import AnalyticsServicer
 from neurogate.server.services.auth import AuthServicer
 from neurogate.server.services.data import DataServicer
 from neurogate.server.services.devices import DeviceControlServicer
+from neurogate.server.services.models import ModelServicer
 from neurogate.server.services.neural import NeuralServicer
 from neurogate.server.services.processing import ProcessingServicer
 from neurogate.server.services.registry import register_services
+from neurogate.server.services.segmentation import SegmentationServicer
 from neurogate.server.settings import MAX_UPLOAD_BYTES, Settings
 
 log = logging.getLogger(__name__)
@@ -69,6 +73,7 @@ def build_server(runtime: Runtime) -> BuiltServer:
         ],
     )
     device_control = DeviceControlServicer(runtime.devices)
+    database_url = runtime.settings.resolved_database_url
     names = register_services(
         server,
         {
@@ -81,6 +86,23 @@ def build_server(runtime: Runtime) -> BuiltServer:
                 runtime.devices, runtime.sessions, runtime.stream_slots, device_control
             ),
             "neurogate.v1.Processing": ProcessingServicer(runtime.compute),
+            "neurogate.v1.Analysis": AnalysisServicer(
+                runtime.datasets, runtime.compute, database_url
+            ),
+            "neurogate.v1.Analytics": AnalyticsServicer(
+                runtime.datasets, runtime.models, runtime.compute, database_url, runtime.model_key
+            ),
+            "neurogate.v1.Segmentation": SegmentationServicer(
+                runtime.datasets, runtime.compute, database_url
+            ),
+            "neurogate.v1.ModelService": ModelServicer(
+                runtime.datasets,
+                runtime.models,
+                runtime.sessions,
+                runtime.compute,
+                database_url,
+                runtime.model_key,
+            ),
         },
     )
     health_servicer = health.aio.HealthServicer()

@@ -17,13 +17,15 @@ Exception tree::
     │   ├── ApiKeyNotFound        API_KEY_NOT_FOUND
     │   ├── AccountNotFound       ACCOUNT_NOT_FOUND
     │   ├── DeviceNotFound        DEVICE_NOT_FOUND
-    │   └── SessionNotFound       SESSION_NOT_FOUND
+    │   ├── SessionNotFound       SESSION_NOT_FOUND
+    │   └── ModelNotFound         MODEL_NOT_FOUND
     ├── Conflict                  CONFLICT                   409  ABORTED
     │   └── DeviceBusy            DEVICE_BUSY
     ├── StreamUnavailable         STREAM_UNAVAILABLE         422  FAILED_PRECONDITION
     ├── RateLimitExceeded         RATE_LIMIT_EXCEEDED        429  RESOURCE_EXHAUSTED
     ├── SlowConsumer              SLOW_CONSUMER              429  RESOURCE_EXHAUSTED
     ├── Unimplemented             UNIMPLEMENTED              501  UNIMPLEMENTED
+    ├── ModelTrainingFailed       MODEL_TRAINING_FAILED      500  INTERNAL
     ├── InternalError             INTERNAL                   500  INTERNAL
     └── Unavailable               UNAVAILABLE                503  UNAVAILABLE
 """
@@ -136,6 +138,10 @@ class SessionNotFound(NotFound):
     code = "SESSION_NOT_FOUND"
 
 
+class ModelNotFound(NotFound):
+    code = "MODEL_NOT_FOUND"
+
+
 class Conflict(NeuroGateError):
     code = "CONFLICT"
     http_status = 409
@@ -179,6 +185,14 @@ class Unimplemented(NeuroGateError):
     code = "UNIMPLEMENTED"
     http_status = 501
     grpc_status = grpc.StatusCode.UNIMPLEMENTED
+
+
+class ModelTrainingFailed(NeuroGateError):
+    """The estimator could not be fitted to the data; nothing was stored."""
+
+    code = "MODEL_TRAINING_FAILED"
+    http_status = 500
+    grpc_status = grpc.StatusCode.INTERNAL
 
 
 class InternalError(NeuroGateError):

@@ -1,7 +1,8 @@
-"""Server secrets: the JWT signing key and the key that pseudonymises subject
-ids. Each comes from its ``NEUROGATE_*`` variable, or is generated on first
-start and kept in the data dir with mode 0600 (so it survives a restart, and
-replicas sharing the data dir share it)."""
+"""Server secrets: the JWT signing key, the key that pseudonymises subject
+ids and the key that signs stored models. Each comes from its
+``NEUROGATE_*`` variable, or is generated on first start and kept in the data
+dir with mode 0600 (so it survives a restart, and replicas sharing the data
+dir share it)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from neurogate.server.settings import ConfigurationError, Settings
 
 KEY_FILE = "jwt_secret"
 PSEUDONYM_KEY_FILE = "pseudonym_key"
+MODEL_KEY_FILE = "model_key"
 _MIN_LENGTH = 32
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,12 @@ def load_pseudonym_key(settings: Settings) -> str:
     return _load(
         settings.pseudonym_key, "NEUROGATE_PSEUDONYM_KEY", settings.data_dir / PSEUDONYM_KEY_FILE
     )
+
+
+def load_model_key(settings: Settings) -> str:
+    """Model-artifact signing key: ``NEUROGATE_MODEL_KEY`` or the data dir's
+    ``model_key``. Changing it makes every stored model unreadable."""
+    return _load(settings.model_key, "NEUROGATE_MODEL_KEY", settings.data_dir / MODEL_KEY_FILE)
 
 
 def _load(configured: str | None, variable: str, path: Path) -> str:

@@ -1,5 +1,5 @@
 """Everything a running server holds: settings, database, credentials, rate
-limiter, compute pool, stores, devices and sessions, built and torn down in
+limiter, compute pool, stores, devices, sessions and models, built and torn down in
 one place."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from neurogate.server.compute import ComputePool
 from neurogate.server.datasets.store import DatasetStore
 from neurogate.server.devices.manager import DeviceManager
 from neurogate.server.devices.store import DeviceStore
-from neurogate.server.keys import load_pseudonym_key, load_signing_key
+from neurogate.server.keys import load_model_key, load_pseudonym_key, load_signing_key
+from neurogate.server.ml.store import ModelStore
 from neurogate.server.ratelimit import RateLimiter, create_rate_limiter
 from neurogate.server.sessions.manager import SessionManager
 from neurogate.server.sessions.pseudonyms import Pseudonymizer
@@ -38,6 +39,9 @@ class Runtime:
     devices: DeviceManager
     sessions: SessionManager
     stream_slots: StreamSlots
+    models: ModelStore
+    #: Signs stored model artifacts (:mod:`neurogate.server.ml.artifacts`).
+    model_key: str
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
@@ -80,6 +84,8 @@ class Runtime:
             devices=devices,
             sessions=sessions,
             stream_slots=StreamSlots(),
+            models=ModelStore(db),
+            model_key=load_model_key(settings),
         )
 
     async def end_streams(self) -> None:

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import grpc
 import httpx
+import pandas as pd
 import psycopg
 import pytest
 import pytest_asyncio
+import sklearn.datasets
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from neurogate.server.auth.accounts import AccountAdmin, NewAccount
@@ -312,3 +314,30 @@ def new_caller(stack: Stack) -> NewCaller:
 async def rest(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=stack.rest_url, timeout=30) as client:
         yield client
+
+
+# ---------------------------------------------------------------- datasets
+
+
+def sklearn_frame(name: str) -> pd.DataFrame:
+    """One of scikit-learn's bundled data sets (diabetes, iris, wine,
+    breast_cancer) as a frame; classifiers' targets as class names."""
+    loaded = getattr(sklearn.datasets, f"load_{name}")(as_frame=True)
+    frame = loaded.frame.copy()
+    if name != "diabetes":
+        frame["target"] = [str(loaded.target_names[i]) for i in loaded.target]
+    return frame
+
+
+async def upload_frame(
+    rest: httpx.AsyncClient, caller: Caller, frame: pd.DataFrame, name: str = "frame"
+) -> str:
+    """Uploads ``frame`` as a CSV file over REST; the new dataset's id."""
+    reply = await rest.post(
+        "/v1/data/upload",
+        headers=caller.headers,
+        files={"file": (f"{name}.csv", frame.to_csv(index=False).encode())},
+        data={"name": name},
+    )
+    assert reply.status_code == 200, reply.text
+    return reply.json()["dataset_id"]

@@ -7,27 +7,19 @@ reported exactly like a missing one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, or_
-from sqlmodel import Session, and_, col, select
+from sqlalchemy import delete
+from sqlmodel import Session, col
 
 from neurogate.server.datasets.parsing import ParsedUpload
 from neurogate.server.errors import DatasetNotFound, InvalidParameter, NeuroGateError
 from neurogate.server.ids import new_id
-from neurogate.server.pagination import Cursor, decode_cursor, encode_cursor
 from neurogate.server.storage.database import Database
 from neurogate.server.storage.models import Dataset, DatasetTable
+from neurogate.server.storage.paging import Page, newest_first
 
 TABULAR = "tabular"
-
-
-@dataclass(frozen=True)
-class DatasetPage:
-    datasets: list[Dataset]
-    total: int
-    next_page_token: str
 
 
 def _not_found(dataset_id: str) -> NeuroGateError:
@@ -73,34 +65,16 @@ class DatasetStore:
         await self._db.run(lambda session: session.add(dataset))
         return dataset
 
-    async def page(self, account_id: str, *, size: int, token: str, type_: str = "") -> DatasetPage:
+    async def page(
+        self, account_id: str, *, size: int, token: str, type_: str = ""
+    ) -> Page[Dataset]:
         """Newest first, ``size`` at a time."""
-        scope = f"{account_id}|{type_}"
-        cursor = decode_cursor(token, scope)
-        mine = [Dataset.account_id == account_id]
+        wanted = [Dataset.account_id == account_id]
         if type_:
-            mine.append(Dataset.type == type_)
-        query = select(Dataset).where(*mine)
-        if cursor is not None:
-            query = query.where(
-                or_(
-                    col(Dataset.created_at) < cursor.created_at,
-                    and_(Dataset.created_at == cursor.created_at, col(Dataset.id) < cursor.id),
-                )
-            )
-        query = query.order_by(col(Dataset.created_at).desc(), col(Dataset.id).desc())
-
-        def read(session: Session) -> tuple[list[Dataset], int]:
-            rows = list(session.exec(query.limit(size + 1)).all())
-            return rows, session.exec(select(func.count()).where(*mine)).one()
-
-        rows, total = await self._db.run(read)
-        has_more = len(rows) > size
-        rows = rows[:size]
-        next_token = (
-            encode_cursor(Cursor(rows[-1].created_at, rows[-1].id), scope) if has_more else ""
+            wanted.append(Dataset.type == type_)
+        return await newest_first(
+            self._db, Dataset, wanted, size=size, token=token, scope=f"{account_id}|{type_}"
         )
-        return DatasetPage(rows, total, next_token)
 
     async def get(self, account_id: str, dataset_id: str) -> Dataset:
         dataset = await self._db.run(lambda session: session.get(Dataset, dataset_id))

@@ -107,7 +107,7 @@ class DataServicer(data_pb2_grpc.DataServiceServicer):
             type_=request.type,
         )
         return data_pb2.ListDatasetsResponse(
-            datasets=[fill(data_pb2.Dataset, _fields(d)) for d in page.datasets],
+            datasets=[fill(data_pb2.Dataset, _fields(d)) for d in page.items],
             total=page.total,
             next_page_token=page.next_page_token,
         )

@@ -18,6 +18,7 @@ with foreign keys enforced and a busy timeout instead of instant
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -55,16 +56,29 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def make_engine(url: str, *, pool_size: int) -> Engine:
+    """An engine for a user's URL, with NeuroGate's driver and SQLite pragmas."""
+    resolved = driver_url(url)
+    is_sqlite = resolved.get_backend_name() == "sqlite"
+    if is_sqlite and resolved.database:
+        Path(resolved.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(resolved, pool_size=pool_size, pool_pre_ping=not is_sqlite)
+    if is_sqlite:
+        event.listen(engine, "connect", _enable_sqlite_pragmas)
+    return engine
+
+
+@functools.cache
+def worker_engine(url: str) -> Engine:
+    """One small engine per process for compute workers, which read stored
+    tables and models themselves (:mod:`neurogate.server.analytics.tables`)."""
+    return make_engine(url, pool_size=1)
+
+
 class Database:
     def __init__(self, url: str, *, threads: int = DEFAULT_THREADS) -> None:
         self.url = driver_url(url)
-        if self.is_sqlite and self.url.database:
-            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(
-            self.url, pool_size=threads, pool_pre_ping=not self.is_sqlite
-        )
-        if self.is_sqlite:
-            event.listen(self.engine, "connect", _enable_sqlite_pragmas)
+        self.engine: Engine = make_engine(url, pool_size=threads)
         self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="db")
 
     @property

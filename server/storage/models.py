@@ -210,3 +210,41 @@ class Ingestion(SQLModel, table=True):
     sequence: int = Field(sa_type=BigInteger)
     samples: int
     created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+
+
+class MlModel(SQLModel, table=True):
+    """A trained model of an account: what it is, how it was trained and how
+    well it did. The fitted estimator itself is in :class:`MlModelArtifact`."""
+
+    __tablename__ = "ml_models"
+
+    id: str = Field(primary_key=True, max_length=40)
+    account_id: str = Field(foreign_key="accounts.id", ondelete="CASCADE", index=True)
+    name: str = Field(default="", max_length=200)
+    #: "tabular" (ModelService.Train), "forecast" (Analytics.Predictive) or
+    #: "eeg" (ModelService.TrainEegModel).
+    kind: str = Field(max_length=20)
+    model_type: str = Field(max_length=40)
+    #: "regression" or "classification".
+    task: str = Field(max_length=20)
+    #: The dataset it was trained on; kept after that dataset is deleted.
+    dataset_id: str = Field(default="", max_length=40)
+    target: str = Field(default="", max_length=200)
+    features: list[str] = Field(default_factory=list, sa_type=JSON)
+    #: Held-out metrics, name to value.
+    metrics: dict[str, float] = Field(default_factory=dict, sa_type=JSON)
+    #: Everything else a caller may read back: hyperparameters, classes,
+    #: feature importances, an EEG model's epochs and channels, ...
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
+
+
+class MlModelArtifact(SQLModel, table=True):
+    """A fitted estimator, serialised and signed by the server
+    (:mod:`neurogate.server.ml.artifacts`); apart from :class:`MlModel` so
+    listing models never reads it."""
+
+    __tablename__ = "ml_model_artifacts"
+
+    model_id: str = Field(primary_key=True, foreign_key="ml_models.id", ondelete="CASCADE")
+    artifact: bytes = Field(sa_type=LargeBinary)

@@ -27,7 +27,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from neurogate.v1 import access_pb2 as neurogate_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bneurogate/v1/analysis.proto\x12\x0cneurogate.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19neurogate/v1/access.proto\"j\n\x1a\x41nalysisDescriptiveRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63olumns\x18\x02 \x03(\t\x12\x12\n\nstatistics\x18\x03 \x03(\t\x12\x13\n\x0bpercentiles\x18\x04 \x03(\x01\"\xf8\x03\n\x10\x43olumnStatistics\x12\x12\n\x05\x63ount\x18\x01 \x01(\x05H\x00\x88\x01\x01\x12\x14\n\x07missing\x18\x02 \x01(\x05H\x01\x88\x01\x01\x12\x11\n\x04mean\x18\x03 \x01(\x01H\x02\x88\x01\x01\x12\x10\n\x03std\x18\x04 \x01(\x01H\x03\x88\x01\x01\x12\x10\n\x03var\x18\x05 \x01(\x01H\x04\x88\x01\x01\x12\x10\n\x03min\x18\x06 \x01(\x01H\x05\x88\x01\x01\x12\x10\n\x03max\x18\x07 \x01(\x01H\x06\x88\x01\x01\x12\x13\n\x06median\x18\x08 \x01(\x01H\x07\x88\x01\x01\x12\x10\n\x03sum\x18\t \x01(\x01H\x08\x88\x01\x01\x12\x15\n\x08skewness\x18\n \x01(\x01H\t\x88\x01\x01\x12\x15\n\x08kurtosis\x18\x0b \x01(\x01H\n\x88\x01\x01\x12\x44\n\x0bpercentiles\x18\x0c \x03(\x0b\x32/.neurogate.v1.ColumnStatistics.PercentilesEntry\x12$\n\x04mode\x18\r \x01(\x0b\x32\x16.google.protobuf.Value\x1a\x32\n\x10PercentilesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x42\x08\n\x06_countB\n\n\x08_missingB\x07\n\x05_meanB\x06\n\x04_stdB\x06\n\x04_varB\x06\n\x04_minB\x06\n\x04_maxB\t\n\x07_medianB\x06\n\x04_sumB\x0b\n\t_skewnessB\x0b\n\t_kurtosis\"\xb6\x01\n\x1b\x41nalysisDescriptiveResponse\x12G\n\x07results\x18\x01 \x03(\x0b\x32\x36.neurogate.v1.AnalysisDescriptiveResponse.ResultsEntry\x1aN\n\x0cResultsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12-\n\x05value\x18\x02 \x01(\x0b\x32\x1e.neurogate.v1.ColumnStatistics:\x02\x38\x01\"\xcb\x01\n\x15HypothesisTestRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x11\n\ttest_type\x18\x02 \x01(\t\x12\x0e\n\x06\x63olumn\x18\x03 \x01(\t\x12\x14\n\x0cgroup_column\x18\x04 \x01(\t\x12\x15\n\rsecond_column\x18\x05 \x01(\t\x12\r\n\x05\x61lpha\x18\x06 \x01(\x01\x12\x13\n\x0b\x61lternative\x18\x07 \x01(\t\x12\x17\n\x0fpopulation_mean\x18\x08 \x01(\x01\x12\x11\n\tequal_var\x18\t \x01(\x08\")\n\nEffectSize\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01\"A\n\x12\x43onfidenceInterval\x12\r\n\x05lower\x18\x01 \x01(\x01\x12\r\n\x05upper\x18\x02 \x01(\x01\x12\r\n\x05level\x18\x03 \x01(\x01\"B\n\x0cGroupSummary\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\t\n\x01n\x18\x02 \x01(\x05\x12\x0c\n\x04mean\x18\x03 \x01(\x01\x12\x0b\n\x03std\x18\x04 \x01(\x01\"\xbd\x02\n\x16HypothesisTestResponse\x12\x11\n\ttest_type\x18\x01 \x01(\t\x12\x11\n\tstatistic\x18\x02 \x01(\x01\x12\x0f\n\x07p_value\x18\x03 \x01(\x01\x12\x0f\n\x02\x64\x66\x18\x04 \x01(\x01H\x00\x88\x01\x01\x12\r\n\x05\x61lpha\x18\x05 \x01(\x01\x12\x13\n\x0breject_null\x18\x06 \x01(\x08\x12-\n\x0b\x65\x66\x66\x65\x63t_size\x18\x07 \x01(\x0b\x32\x18.neurogate.v1.EffectSize\x12=\n\x13\x63onfidence_interval\x18\x08 \x01(\x0b\x32 .neurogate.v1.ConfidenceInterval\x12*\n\x06groups\x18\t \x03(\x0b\x32\x1a.neurogate.v1.GroupSummary\x12\x16\n\x0einterpretation\x18\n \x01(\tB\x05\n\x03_df2\xc3\x02\n\x08\x41nalysis\x12\x9b\x01\n\x0b\x44\x65scriptive\x12(.neurogate.v1.AnalysisDescriptiveRequest\x1a).neurogate.v1.AnalysisDescriptiveResponse\"7\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/analysis/descriptive:\x01*\x12\x98\x01\n\x0eHypothesisTest\x12#.neurogate.v1.HypothesisTestRequest\x1a$.neurogate.v1.HypothesisTestResponse\";\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02!\"\x1c/v1/analysis/hypothesis-test:\x01*BDZBgithub.com/neurogate/neurogate/clients/go/neurogate/v1;neurogatev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bneurogate/v1/analysis.proto\x12\x0cneurogate.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19neurogate/v1/access.proto\"j\n\x1a\x41nalysisDescriptiveRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63olumns\x18\x02 \x03(\t\x12\x12\n\nstatistics\x18\x03 \x03(\t\x12\x13\n\x0bpercentiles\x18\x04 \x03(\x01\"\x8d\x04\n\x10\x43olumnStatistics\x12\x12\n\x05\x63ount\x18\x01 \x01(\x05H\x00\x88\x01\x01\x12\x14\n\x07missing\x18\x02 \x01(\x05H\x01\x88\x01\x01\x12\x11\n\x04mean\x18\x03 \x01(\x01H\x02\x88\x01\x01\x12\x10\n\x03std\x18\x04 \x01(\x01H\x03\x88\x01\x01\x12\x10\n\x03var\x18\x05 \x01(\x01H\x04\x88\x01\x01\x12\x10\n\x03min\x18\x06 \x01(\x01H\x05\x88\x01\x01\x12\x10\n\x03max\x18\x07 \x01(\x01H\x06\x88\x01\x01\x12\x13\n\x06median\x18\x08 \x01(\x01H\x07\x88\x01\x01\x12\x10\n\x03sum\x18\t \x01(\x01H\x08\x88\x01\x01\x12\x15\n\x08skewness\x18\n \x01(\x01H\t\x88\x01\x01\x12\x15\n\x08kurtosis\x18\x0b \x01(\x01H\n\x88\x01\x01\x12\x44\n\x0bpercentiles\x18\x0c \x03(\x0b\x32/.neurogate.v1.ColumnStatistics.PercentilesEntry\x12$\n\x04mode\x18\r \x01(\x0b\x32\x16.google.protobuf.Value\x12\x13\n\x0b\x63olumn_type\x18\x0e \x01(\t\x1a\x32\n\x10PercentilesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x42\x08\n\x06_countB\n\n\x08_missingB\x07\n\x05_meanB\x06\n\x04_stdB\x06\n\x04_varB\x06\n\x04_minB\x06\n\x04_maxB\t\n\x07_medianB\x06\n\x04_sumB\x0b\n\t_skewnessB\x0b\n\t_kurtosis\"\xb6\x01\n\x1b\x41nalysisDescriptiveResponse\x12G\n\x07results\x18\x01 \x03(\x0b\x32\x36.neurogate.v1.AnalysisDescriptiveResponse.ResultsEntry\x1aN\n\x0cResultsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12-\n\x05value\x18\x02 \x01(\x0b\x32\x1e.neurogate.v1.ColumnStatistics:\x02\x38\x01\"\xf3\x02\n\x15HypothesisTestRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x11\n\ttest_type\x18\x02 \x01(\t\x12\x0e\n\x06\x63olumn\x18\x03 \x01(\t\x12\x14\n\x0cgroup_column\x18\x04 \x01(\t\x12\x15\n\rsecond_column\x18\x05 \x01(\t\x12\r\n\x05\x61lpha\x18\x06 \x01(\x01\x12\x13\n\x0b\x61lternative\x18\x07 \x01(\t\x12\x17\n\x0fpopulation_mean\x18\x08 \x01(\x01\x12\x11\n\tequal_var\x18\t \x01(\x08\x12\x0e\n\x06groups\x18\n \x03(\t\x12Z\n\x14\x65xpected_proportions\x18\x0b \x03(\x0b\x32<.neurogate.v1.HypothesisTestRequest.ExpectedProportionsEntry\x1a:\n\x18\x45xpectedProportionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\")\n\nEffectSize\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01\"A\n\x12\x43onfidenceInterval\x12\r\n\x05lower\x18\x01 \x01(\x01\x12\r\n\x05upper\x18\x02 \x01(\x01\x12\r\n\x05level\x18\x03 \x01(\x01\"B\n\x0cGroupSummary\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\t\n\x01n\x18\x02 \x01(\x05\x12\x0c\n\x04mean\x18\x03 \x01(\x01\x12\x0b\n\x03std\x18\x04 \x01(\x01\"\xe2\x02\n\x16HypothesisTestResponse\x12\x11\n\ttest_type\x18\x01 \x01(\t\x12\x11\n\tstatistic\x18\x02 \x01(\x01\x12\x0f\n\x07p_value\x18\x03 \x01(\x01\x12\x0f\n\x02\x64\x66\x18\x04 \x01(\x01H\x00\x88\x01\x01\x12\r\n\x05\x61lpha\x18\x05 \x01(\x01\x12\x13\n\x0breject_null\x18\x06 \x01(\x08\x12-\n\x0b\x65\x66\x66\x65\x63t_size\x18\x07 \x01(\x0b\x32\x18.neurogate.v1.EffectSize\x12=\n\x13\x63onfidence_interval\x18\x08 \x01(\x0b\x32 .neurogate.v1.ConfidenceInterval\x12*\n\x06groups\x18\t \x03(\x0b\x32\x1a.neurogate.v1.GroupSummary\x12\x16\n\x0einterpretation\x18\n \x01(\t\x12\x0e\n\x06method\x18\x0b \x01(\t\x12\x13\n\x0b\x61lternative\x18\x0c \x01(\tB\x05\n\x03_df2\xc3\x02\n\x08\x41nalysis\x12\x9b\x01\n\x0b\x44\x65scriptive\x12(.neurogate.v1.AnalysisDescriptiveRequest\x1a).neurogate.v1.AnalysisDescriptiveResponse\"7\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/analysis/descriptive:\x01*\x12\x98\x01\n\x0eHypothesisTest\x12#.neurogate.v1.HypothesisTestRequest\x1a$.neurogate.v1.HypothesisTestResponse\";\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02!\"\x1c/v1/analysis/hypothesis-test:\x01*BDZBgithub.com/neurogate/neurogate/clients/go/neurogate/v1;neurogatev1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,6 +39,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COLUMNSTATISTICS_PERCENTILESENTRY']._serialized_options = b'8\001'
   _globals['_ANALYSISDESCRIPTIVERESPONSE_RESULTSENTRY']._loaded_options = None
   _globals['_ANALYSISDESCRIPTIVERESPONSE_RESULTSENTRY']._serialized_options = b'8\001'
+  _globals['_HYPOTHESISTESTREQUEST_EXPECTEDPROPORTIONSENTRY']._loaded_options = None
+  _globals['_HYPOTHESISTESTREQUEST_EXPECTEDPROPORTIONSENTRY']._serialized_options = b'8\001'
   _globals['_ANALYSIS'].methods_by_name['Descriptive']._loaded_options = None
   _globals['_ANALYSIS'].methods_by_name['Descriptive']._serialized_options = b'\302\363\030\020\n\016analytics.read\202\323\344\223\002\035\"\030/v1/analysis/descriptive:\001*'
   _globals['_ANALYSIS'].methods_by_name['HypothesisTest']._loaded_options = None
@@ -46,23 +48,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ANALYSISDESCRIPTIVEREQUEST']._serialized_start=132
   _globals['_ANALYSISDESCRIPTIVEREQUEST']._serialized_end=238
   _globals['_COLUMNSTATISTICS']._serialized_start=241
-  _globals['_COLUMNSTATISTICS']._serialized_end=745
-  _globals['_COLUMNSTATISTICS_PERCENTILESENTRY']._serialized_start=587
-  _globals['_COLUMNSTATISTICS_PERCENTILESENTRY']._serialized_end=637
-  _globals['_ANALYSISDESCRIPTIVERESPONSE']._serialized_start=748
-  _globals['_ANALYSISDESCRIPTIVERESPONSE']._serialized_end=930
-  _globals['_ANALYSISDESCRIPTIVERESPONSE_RESULTSENTRY']._serialized_start=852
-  _globals['_ANALYSISDESCRIPTIVERESPONSE_RESULTSENTRY']._serialized_end=930
-  _globals['_HYPOTHESISTESTREQUEST']._serialized_start=933
-  _globals['_HYPOTHESISTESTREQUEST']._serialized_end=1136
-  _globals['_EFFECTSIZE']._serialized_start=1138
-  _globals['_EFFECTSIZE']._serialized_end=1179
-  _globals['_CONFIDENCEINTERVAL']._serialized_start=1181
-  _globals['_CONFIDENCEINTERVAL']._serialized_end=1246
-  _globals['_GROUPSUMMARY']._serialized_start=1248
-  _globals['_GROUPSUMMARY']._serialized_end=1314
-  _globals['_HYPOTHESISTESTRESPONSE']._serialized_start=1317
-  _globals['_HYPOTHESISTESTRESPONSE']._serialized_end=1634
-  _globals['_ANALYSIS']._serialized_start=1637
-  _globals['_ANALYSIS']._serialized_end=1960
+  _globals['_COLUMNSTATISTICS']._serialized_end=766
+  _globals['_COLUMNSTATISTICS_PERCENTILESENTRY']._serialized_start=608
+  _globals['_COLUMNSTATISTICS_PERCENTILESENTRY']._serialized_end=658
+  _globals['_ANALYSISDESCRIPTIVERESPONSE']._serialized_start=769
+  _globals['_ANALYSISDESCRIPTIVERESPONSE']._serialized_end=951
+  _globals['_ANALYSISDESCRIPTIVERESPONSE_RESULTSENTRY']._serialized_start=873
+  _globals['_ANALYSISDESCRIPTIVERESPONSE_RESULTSENTRY']._serialized_end=951
+  _globals['_HYPOTHESISTESTREQUEST']._serialized_start=954
+  _globals['_HYPOTHESISTESTREQUEST']._serialized_end=1325
+  _globals['_HYPOTHESISTESTREQUEST_EXPECTEDPROPORTIONSENTRY']._serialized_start=1267
+  _globals['_HYPOTHESISTESTREQUEST_EXPECTEDPROPORTIONSENTRY']._serialized_end=1325
+  _globals['_EFFECTSIZE']._serialized_start=1327
+  _globals['_EFFECTSIZE']._serialized_end=1368
+  _globals['_CONFIDENCEINTERVAL']._serialized_start=1370
+  _globals['_CONFIDENCEINTERVAL']._serialized_end=1435
+  _globals['_GROUPSUMMARY']._serialized_start=1437
+  _globals['_GROUPSUMMARY']._serialized_end=1503
+  _globals['_HYPOTHESISTESTRESPONSE']._serialized_start=1506
+  _globals['_HYPOTHESISTESTRESPONSE']._serialized_end=1860
+  _globals['_ANALYSIS']._serialized_start=1863
+  _globals['_ANALYSIS']._serialized_end=2186
 # @@protoc_insertion_point(module_scope)

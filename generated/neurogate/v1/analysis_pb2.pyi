@@ -22,7 +22,7 @@ class AnalysisDescriptiveRequest(_message.Message):
     def __init__(self, dataset_id: _Optional[str] = ..., columns: _Optional[_Iterable[str]] = ..., statistics: _Optional[_Iterable[str]] = ..., percentiles: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class ColumnStatistics(_message.Message):
-    __slots__ = ("count", "missing", "mean", "std", "var", "min", "max", "median", "sum", "skewness", "kurtosis", "percentiles", "mode")
+    __slots__ = ("count", "missing", "mean", "std", "var", "min", "max", "median", "sum", "skewness", "kurtosis", "percentiles", "mode", "column_type")
     class PercentilesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -43,6 +43,7 @@ class ColumnStatistics(_message.Message):
     KURTOSIS_FIELD_NUMBER: _ClassVar[int]
     PERCENTILES_FIELD_NUMBER: _ClassVar[int]
     MODE_FIELD_NUMBER: _ClassVar[int]
+    COLUMN_TYPE_FIELD_NUMBER: _ClassVar[int]
     count: int
     missing: int
     mean: float
@@ -56,7 +57,8 @@ class ColumnStatistics(_message.Message):
     kurtosis: float
     percentiles: _containers.ScalarMap[str, float]
     mode: _struct_pb2.Value
-    def __init__(self, count: _Optional[int] = ..., missing: _Optional[int] = ..., mean: _Optional[float] = ..., std: _Optional[float] = ..., var: _Optional[float] = ..., min: _Optional[float] = ..., max: _Optional[float] = ..., median: _Optional[float] = ..., sum: _Optional[float] = ..., skewness: _Optional[float] = ..., kurtosis: _Optional[float] = ..., percentiles: _Optional[_Mapping[str, float]] = ..., mode: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+    column_type: str
+    def __init__(self, count: _Optional[int] = ..., missing: _Optional[int] = ..., mean: _Optional[float] = ..., std: _Optional[float] = ..., var: _Optional[float] = ..., min: _Optional[float] = ..., max: _Optional[float] = ..., median: _Optional[float] = ..., sum: _Optional[float] = ..., skewness: _Optional[float] = ..., kurtosis: _Optional[float] = ..., percentiles: _Optional[_Mapping[str, float]] = ..., mode: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., column_type: _Optional[str] = ...) -> None: ...
 
 class AnalysisDescriptiveResponse(_message.Message):
     __slots__ = ("results",)
@@ -72,7 +74,14 @@ class AnalysisDescriptiveResponse(_message.Message):
     def __init__(self, results: _Optional[_Mapping[str, ColumnStatistics]] = ...) -> None: ...
 
 class HypothesisTestRequest(_message.Message):
-    __slots__ = ("dataset_id", "test_type", "column", "group_column", "second_column", "alpha", "alternative", "population_mean", "equal_var")
+    __slots__ = ("dataset_id", "test_type", "column", "group_column", "second_column", "alpha", "alternative", "population_mean", "equal_var", "groups", "expected_proportions")
+    class ExpectedProportionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
     DATASET_ID_FIELD_NUMBER: _ClassVar[int]
     TEST_TYPE_FIELD_NUMBER: _ClassVar[int]
     COLUMN_FIELD_NUMBER: _ClassVar[int]
@@ -82,6 +91,8 @@ class HypothesisTestRequest(_message.Message):
     ALTERNATIVE_FIELD_NUMBER: _ClassVar[int]
     POPULATION_MEAN_FIELD_NUMBER: _ClassVar[int]
     EQUAL_VAR_FIELD_NUMBER: _ClassVar[int]
+    GROUPS_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_PROPORTIONS_FIELD_NUMBER: _ClassVar[int]
     dataset_id: str
     test_type: str
     column: str
@@ -91,7 +102,9 @@ class HypothesisTestRequest(_message.Message):
     alternative: str
     population_mean: float
     equal_var: bool
-    def __init__(self, dataset_id: _Optional[str] = ..., test_type: _Optional[str] = ..., column: _Optional[str] = ..., group_column: _Optional[str] = ..., second_column: _Optional[str] = ..., alpha: _Optional[float] = ..., alternative: _Optional[str] = ..., population_mean: _Optional[float] = ..., equal_var: _Optional[bool] = ...) -> None: ...
+    groups: _containers.RepeatedScalarFieldContainer[str]
+    expected_proportions: _containers.ScalarMap[str, float]
+    def __init__(self, dataset_id: _Optional[str] = ..., test_type: _Optional[str] = ..., column: _Optional[str] = ..., group_column: _Optional[str] = ..., second_column: _Optional[str] = ..., alpha: _Optional[float] = ..., alternative: _Optional[str] = ..., population_mean: _Optional[float] = ..., equal_var: _Optional[bool] = ..., groups: _Optional[_Iterable[str]] = ..., expected_proportions: _Optional[_Mapping[str, float]] = ...) -> None: ...
 
 class EffectSize(_message.Message):
     __slots__ = ("name", "value")
@@ -124,7 +137,7 @@ class GroupSummary(_message.Message):
     def __init__(self, name: _Optional[str] = ..., n: _Optional[int] = ..., mean: _Optional[float] = ..., std: _Optional[float] = ...) -> None: ...
 
 class HypothesisTestResponse(_message.Message):
-    __slots__ = ("test_type", "statistic", "p_value", "df", "alpha", "reject_null", "effect_size", "confidence_interval", "groups", "interpretation")
+    __slots__ = ("test_type", "statistic", "p_value", "df", "alpha", "reject_null", "effect_size", "confidence_interval", "groups", "interpretation", "method", "alternative")
     TEST_TYPE_FIELD_NUMBER: _ClassVar[int]
     STATISTIC_FIELD_NUMBER: _ClassVar[int]
     P_VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -135,6 +148,8 @@ class HypothesisTestResponse(_message.Message):
     CONFIDENCE_INTERVAL_FIELD_NUMBER: _ClassVar[int]
     GROUPS_FIELD_NUMBER: _ClassVar[int]
     INTERPRETATION_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    ALTERNATIVE_FIELD_NUMBER: _ClassVar[int]
     test_type: str
     statistic: float
     p_value: float
@@ -145,4 +160,6 @@ class HypothesisTestResponse(_message.Message):
     confidence_interval: ConfidenceInterval
     groups: _containers.RepeatedCompositeFieldContainer[GroupSummary]
     interpretation: str
-    def __init__(self, test_type: _Optional[str] = ..., statistic: _Optional[float] = ..., p_value: _Optional[float] = ..., df: _Optional[float] = ..., alpha: _Optional[float] = ..., reject_null: _Optional[bool] = ..., effect_size: _Optional[_Union[EffectSize, _Mapping]] = ..., confidence_interval: _Optional[_Union[ConfidenceInterval, _Mapping]] = ..., groups: _Optional[_Iterable[_Union[GroupSummary, _Mapping]]] = ..., interpretation: _Optional[str] = ...) -> None: ...
+    method: str
+    alternative: str
+    def __init__(self, test_type: _Optional[str] = ..., statistic: _Optional[float] = ..., p_value: _Optional[float] = ..., df: _Optional[float] = ..., alpha: _Optional[float] = ..., reject_null: _Optional[bool] = ..., effect_size: _Optional[_Union[EffectSize, _Mapping]] = ..., confidence_interval: _Optional[_Union[ConfidenceInterval, _Mapping]] = ..., groups: _Optional[_Iterable[_Union[GroupSummary, _Mapping]]] = ..., interpretation: _Optional[str] = ..., method: _Optional[str] = ..., alternative: _Optional[str] = ...) -> None: ...

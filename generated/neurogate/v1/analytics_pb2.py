@@ -27,7 +27,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from neurogate.v1 import access_pb2 as neurogate_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cneurogate/v1/analytics.proto\x12\x0cneurogate.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19neurogate/v1/access.proto\"7\n\tDateRange\x12\x0e\n\x06\x63olumn\x18\x01 \x01(\t\x12\r\n\x05start\x18\x02 \x01(\t\x12\x0b\n\x03\x65nd\x18\x03 \x01(\t\"g\n\x10\x41nalyticsFilters\x12+\n\ndate_range\x18\x01 \x01(\x0b\x32\x17.neurogate.v1.DateRange\x12&\n\x05where\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x95\x01\n\x1b\x41nalyticsDescriptiveRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x0e\n\x06\x63olumn\x18\x02 \x01(\t\x12\x0f\n\x07metrics\x18\x03 \x03(\t\x12\x10\n\x08group_by\x18\x04 \x01(\t\x12/\n\x07\x66ilters\x18\x05 \x01(\x0b\x32\x1e.neurogate.v1.AnalyticsFilters\"n\n\x07Summary\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04mean\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x13\n\x06median\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x10\n\x03std\x18\x04 \x01(\x01H\x02\x88\x01\x01\x42\x07\n\x05_meanB\t\n\x07_medianB\x06\n\x04_std\"/\n\tQuartiles\x12\n\n\x02q1\x18\x01 \x01(\x01\x12\n\n\x02q2\x18\x02 \x01(\x01\x12\n\n\x02q3\x18\x03 \x01(\x01\"w\n\x0f\x43\x61tegorySummary\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12&\n\x07summary\x18\x02 \x01(\x0b\x32\x15.neurogate.v1.Summary\x12*\n\tquartiles\x18\x03 \x01(\x0b\x32\x17.neurogate.v1.Quartiles\"\x9c\x01\n\x12\x44\x65scriptiveResults\x12&\n\x07summary\x18\x01 \x01(\x0b\x32\x15.neurogate.v1.Summary\x12*\n\tquartiles\x18\x02 \x01(\x0b\x32\x17.neurogate.v1.Quartiles\x12\x32\n\x0b\x62y_category\x18\x03 \x03(\x0b\x32\x1d.neurogate.v1.CategorySummary\"|\n\x1c\x41nalyticsDescriptiveResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x31\n\x07results\x18\x02 \x01(\x0b\x32 .neurogate.v1.DescriptiveResults\x12\x19\n\x11\x65xecution_time_ms\x18\x03 \x01(\x01\"Y\n\x0cTrainingData\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x02 \x03(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x61te_column\x18\x04 \x01(\t\"O\n\x10PredictionConfig\x12\x0f\n\x07horizon\x18\x01 \x01(\x05\x12\x10\n\x08interval\x18\x02 \x01(\t\x12\x18\n\x10\x63onfidence_level\x18\x03 \x01(\x01\"\x95\x01\n\x11PredictiveRequest\x12\x12\n\nmodel_type\x18\x01 \x01(\t\x12\x31\n\rtraining_data\x18\x02 \x01(\x0b\x32\x1a.neurogate.v1.TrainingData\x12\x39\n\x11prediction_config\x18\x03 \x01(\x0b\x32\x1e.neurogate.v1.PredictionConfig\"2\n\x12PredictionInterval\x12\r\n\x05lower\x18\x01 \x01(\x01\x12\r\n\x05upper\x18\x02 \x01(\x01\"h\n\nPrediction\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01\x12=\n\x13\x63onfidence_interval\x18\x03 \x01(\x0b\x32 .neurogate.v1.PredictionInterval\"@\n\x11RegressionMetrics\x12\x10\n\x08r2_score\x18\x01 \x01(\x01\x12\x0c\n\x04rmse\x18\x02 \x01(\x01\x12\x0b\n\x03mae\x18\x03 \x01(\x01\"\x97\x01\n\x12PredictiveResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12-\n\x0bpredictions\x18\x03 \x03(\x0b\x32\x18.neurogate.v1.Prediction\x12\x30\n\x07metrics\x18\x04 \x01(\x0b\x32\x1f.neurogate.v1.RegressionMetrics\"p\n\x11\x44iagnosticRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x15\n\rtarget_metric\x18\x02 \x01(\t\x12\x19\n\x11potential_factors\x18\x03 \x03(\t\x12\x15\n\ranalysis_type\x18\x04 \x01(\t\"_\n\x11\x46\x61\x63torCorrelation\x12\x0e\n\x06\x66\x61\x63tor\x18\x01 \x01(\t\x12\x13\n\x0b\x63orrelation\x18\x02 \x01(\x01\x12\x0f\n\x07p_value\x18\x03 \x01(\x01\x12\x14\n\x0csignificance\x18\x04 \x01(\t\"A\n\tRootCause\x12\x0e\n\x06\x66\x61\x63tor\x18\x01 \x01(\t\x12\x14\n\x0c\x63ontribution\x18\x02 \x01(\x01\x12\x0e\n\x06impact\x18\x03 \x01(\x01\"\x89\x01\n\x12\x44iagnosticResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x35\n\x0c\x63orrelations\x18\x02 \x03(\x0b\x32\x1f.neurogate.v1.FactorCorrelation\x12,\n\x0broot_causes\x18\x03 \x03(\x0b\x32\x17.neurogate.v1.RootCause\"}\n\x13PrescriptiveRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x11\n\tobjective\x18\x02 \x01(\t\x12,\n\x0b\x63onstraints\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x11\n\tvariables\x18\x04 \x03(\t\"Z\n\x0eRecommendation\x12\x0e\n\x06\x61\x63tion\x18\x01 \x01(\t\x12\x0e\n\x06\x63hange\x18\x02 \x01(\x01\x12\x14\n\x0c\x65xpected_roi\x18\x03 \x01(\x01\x12\x12\n\nconfidence\x18\x04 \x01(\x01\"\x90\x01\n\x14PrescriptiveResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x35\n\x0frecommendations\x18\x02 \x03(\x0b\x32\x1c.neurogate.v1.Recommendation\x12\x31\n\x10optimal_solution\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct2\xd5\x04\n\tAnalytics\x12\x9e\x01\n\x0b\x44\x65scriptive\x12).neurogate.v1.AnalyticsDescriptiveRequest\x1a*.neurogate.v1.AnalyticsDescriptiveResponse\"8\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1e\"\x19/v1/analytics/descriptive:\x01*\x12\x88\x01\n\nPredictive\x12\x1f.neurogate.v1.PredictiveRequest\x1a .neurogate.v1.PredictiveResponse\"7\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/analytics/predictive:\x01*\x12\x88\x01\n\nDiagnostic\x12\x1f.neurogate.v1.DiagnosticRequest\x1a .neurogate.v1.DiagnosticResponse\"7\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/analytics/diagnostic:\x01*\x12\x90\x01\n\x0cPrescriptive\x12!.neurogate.v1.PrescriptiveRequest\x1a\".neurogate.v1.PrescriptiveResponse\"9\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1f\"\x1a/v1/analytics/prescriptive:\x01*BDZBgithub.com/neurogate/neurogate/clients/go/neurogate/v1;neurogatev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cneurogate/v1/analytics.proto\x12\x0cneurogate.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19neurogate/v1/access.proto\"7\n\tDateRange\x12\x0e\n\x06\x63olumn\x18\x01 \x01(\t\x12\r\n\x05start\x18\x02 \x01(\t\x12\x0b\n\x03\x65nd\x18\x03 \x01(\t\"g\n\x10\x41nalyticsFilters\x12+\n\ndate_range\x18\x01 \x01(\x0b\x32\x17.neurogate.v1.DateRange\x12&\n\x05where\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x95\x01\n\x1b\x41nalyticsDescriptiveRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x0e\n\x06\x63olumn\x18\x02 \x01(\t\x12\x0f\n\x07metrics\x18\x03 \x03(\t\x12\x10\n\x08group_by\x18\x04 \x01(\t\x12/\n\x07\x66ilters\x18\x05 \x01(\x0b\x32\x1e.neurogate.v1.AnalyticsFilters\"\xa2\x01\n\x07Summary\x12\r\n\x05\x63ount\x18\x01 \x01(\x05\x12\x11\n\x04mean\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x13\n\x06median\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x10\n\x03std\x18\x04 \x01(\x01H\x02\x88\x01\x01\x12\x10\n\x03min\x18\x05 \x01(\x01H\x03\x88\x01\x01\x12\x10\n\x03max\x18\x06 \x01(\x01H\x04\x88\x01\x01\x42\x07\n\x05_meanB\t\n\x07_medianB\x06\n\x04_stdB\x06\n\x04_minB\x06\n\x04_max\"/\n\tQuartiles\x12\n\n\x02q1\x18\x01 \x01(\x01\x12\n\n\x02q2\x18\x02 \x01(\x01\x12\n\n\x02q3\x18\x03 \x01(\x01\"w\n\x0f\x43\x61tegorySummary\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12&\n\x07summary\x18\x02 \x01(\x0b\x32\x15.neurogate.v1.Summary\x12*\n\tquartiles\x18\x03 \x01(\x0b\x32\x17.neurogate.v1.Quartiles\"\x9c\x01\n\x12\x44\x65scriptiveResults\x12&\n\x07summary\x18\x01 \x01(\x0b\x32\x15.neurogate.v1.Summary\x12*\n\tquartiles\x18\x02 \x01(\x0b\x32\x17.neurogate.v1.Quartiles\x12\x32\n\x0b\x62y_category\x18\x03 \x03(\x0b\x32\x1d.neurogate.v1.CategorySummary\"\x92\x01\n\x1c\x41nalyticsDescriptiveResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x31\n\x07results\x18\x02 \x01(\x0b\x32 .neurogate.v1.DescriptiveResults\x12\x19\n\x11\x65xecution_time_ms\x18\x03 \x01(\x01\x12\x14\n\x0crows_matched\x18\x04 \x01(\x05\"Y\n\x0cTrainingData\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x02 \x03(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x61te_column\x18\x04 \x01(\t\"b\n\x10PredictionConfig\x12\x0f\n\x07horizon\x18\x01 \x01(\x05\x12\x10\n\x08interval\x18\x02 \x01(\t\x12\x18\n\x10\x63onfidence_level\x18\x03 \x01(\x01\x12\x11\n\ttest_size\x18\x04 \x01(\x01\"\x95\x01\n\x11PredictiveRequest\x12\x12\n\nmodel_type\x18\x01 \x01(\t\x12\x31\n\rtraining_data\x18\x02 \x01(\x0b\x32\x1a.neurogate.v1.TrainingData\x12\x39\n\x11prediction_config\x18\x03 \x01(\x0b\x32\x1e.neurogate.v1.PredictionConfig\"2\n\x12PredictionInterval\x12\r\n\x05lower\x18\x01 \x01(\x01\x12\r\n\x05upper\x18\x02 \x01(\x01\"h\n\nPrediction\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01\x12=\n\x13\x63onfidence_interval\x18\x03 \x01(\x0b\x32 .neurogate.v1.PredictionInterval\"@\n\x11RegressionMetrics\x12\x10\n\x08r2_score\x18\x01 \x01(\x01\x12\x0c\n\x04rmse\x18\x02 \x01(\x01\x12\x0b\n\x03mae\x18\x03 \x01(\x01\"\xdb\x01\n\x12PredictiveResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12-\n\x0bpredictions\x18\x03 \x03(\x0b\x32\x18.neurogate.v1.Prediction\x12\x30\n\x07metrics\x18\x04 \x01(\x0b\x32\x1f.neurogate.v1.RegressionMetrics\x12\x17\n\x0finterval_method\x18\x05 \x01(\t\x12\x14\n\x0choldout_rows\x18\x06 \x01(\x05\x12\x13\n\x0b\x64\x61te_column\x18\x07 \x01(\t\"p\n\x11\x44iagnosticRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x15\n\rtarget_metric\x18\x02 \x01(\t\x12\x19\n\x11potential_factors\x18\x03 \x03(\t\x12\x15\n\ranalysis_type\x18\x04 \x01(\t\"_\n\x11\x46\x61\x63torCorrelation\x12\x0e\n\x06\x66\x61\x63tor\x18\x01 \x01(\t\x12\x13\n\x0b\x63orrelation\x18\x02 \x01(\x01\x12\x0f\n\x07p_value\x18\x03 \x01(\x01\x12\x14\n\x0csignificance\x18\x04 \x01(\t\"A\n\tRootCause\x12\x0e\n\x06\x66\x61\x63tor\x18\x01 \x01(\t\x12\x14\n\x0c\x63ontribution\x18\x02 \x01(\x01\x12\x0e\n\x06impact\x18\x03 \x01(\x01\"\x9b\x01\n\x12\x44iagnosticResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x35\n\x0c\x63orrelations\x18\x02 \x03(\x0b\x32\x1f.neurogate.v1.FactorCorrelation\x12,\n\x0broot_causes\x18\x03 \x03(\x0b\x32\x17.neurogate.v1.RootCause\x12\x10\n\x08r2_score\x18\x04 \x01(\x01\"}\n\x13PrescriptiveRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x11\n\tobjective\x18\x02 \x01(\t\x12,\n\x0b\x63onstraints\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x11\n\tvariables\x18\x04 \x03(\t\"Z\n\x0eRecommendation\x12\x0e\n\x06\x61\x63tion\x18\x01 \x01(\t\x12\x0e\n\x06\x63hange\x18\x02 \x01(\x01\x12\x14\n\x0c\x65xpected_roi\x18\x03 \x01(\x01\x12\x12\n\nconfidence\x18\x04 \x01(\x01\"\xc4\x01\n\x14PrescriptiveResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x35\n\x0frecommendations\x18\x02 \x03(\x0b\x32\x1c.neurogate.v1.Recommendation\x12\x31\n\x10optimal_solution\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x32\n\tmodel_fit\x18\x04 \x01(\x0b\x32\x1f.neurogate.v1.RegressionMetrics2\xd5\x04\n\tAnalytics\x12\x9e\x01\n\x0b\x44\x65scriptive\x12).neurogate.v1.AnalyticsDescriptiveRequest\x1a*.neurogate.v1.AnalyticsDescriptiveResponse\"8\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1e\"\x19/v1/analytics/descriptive:\x01*\x12\x88\x01\n\nPredictive\x12\x1f.neurogate.v1.PredictiveRequest\x1a .neurogate.v1.PredictiveResponse\"7\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/analytics/predictive:\x01*\x12\x88\x01\n\nDiagnostic\x12\x1f.neurogate.v1.DiagnosticRequest\x1a .neurogate.v1.DiagnosticResponse\"7\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/analytics/diagnostic:\x01*\x12\x90\x01\n\x0cPrescriptive\x12!.neurogate.v1.PrescriptiveRequest\x1a\".neurogate.v1.PrescriptiveResponse\"9\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1f\"\x1a/v1/analytics/prescriptive:\x01*BDZBgithub.com/neurogate/neurogate/clients/go/neurogate/v1;neurogatev1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -49,44 +49,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ANALYTICSFILTERS']._serialized_end=293
   _globals['_ANALYTICSDESCRIPTIVEREQUEST']._serialized_start=296
   _globals['_ANALYTICSDESCRIPTIVEREQUEST']._serialized_end=445
-  _globals['_SUMMARY']._serialized_start=447
-  _globals['_SUMMARY']._serialized_end=557
-  _globals['_QUARTILES']._serialized_start=559
-  _globals['_QUARTILES']._serialized_end=606
-  _globals['_CATEGORYSUMMARY']._serialized_start=608
-  _globals['_CATEGORYSUMMARY']._serialized_end=727
-  _globals['_DESCRIPTIVERESULTS']._serialized_start=730
-  _globals['_DESCRIPTIVERESULTS']._serialized_end=886
-  _globals['_ANALYTICSDESCRIPTIVERESPONSE']._serialized_start=888
-  _globals['_ANALYTICSDESCRIPTIVERESPONSE']._serialized_end=1012
-  _globals['_TRAININGDATA']._serialized_start=1014
-  _globals['_TRAININGDATA']._serialized_end=1103
-  _globals['_PREDICTIONCONFIG']._serialized_start=1105
-  _globals['_PREDICTIONCONFIG']._serialized_end=1184
-  _globals['_PREDICTIVEREQUEST']._serialized_start=1187
-  _globals['_PREDICTIVEREQUEST']._serialized_end=1336
-  _globals['_PREDICTIONINTERVAL']._serialized_start=1338
-  _globals['_PREDICTIONINTERVAL']._serialized_end=1388
-  _globals['_PREDICTION']._serialized_start=1390
-  _globals['_PREDICTION']._serialized_end=1494
-  _globals['_REGRESSIONMETRICS']._serialized_start=1496
-  _globals['_REGRESSIONMETRICS']._serialized_end=1560
-  _globals['_PREDICTIVERESPONSE']._serialized_start=1563
-  _globals['_PREDICTIVERESPONSE']._serialized_end=1714
-  _globals['_DIAGNOSTICREQUEST']._serialized_start=1716
-  _globals['_DIAGNOSTICREQUEST']._serialized_end=1828
-  _globals['_FACTORCORRELATION']._serialized_start=1830
-  _globals['_FACTORCORRELATION']._serialized_end=1925
-  _globals['_ROOTCAUSE']._serialized_start=1927
-  _globals['_ROOTCAUSE']._serialized_end=1992
-  _globals['_DIAGNOSTICRESPONSE']._serialized_start=1995
-  _globals['_DIAGNOSTICRESPONSE']._serialized_end=2132
-  _globals['_PRESCRIPTIVEREQUEST']._serialized_start=2134
-  _globals['_PRESCRIPTIVEREQUEST']._serialized_end=2259
-  _globals['_RECOMMENDATION']._serialized_start=2261
-  _globals['_RECOMMENDATION']._serialized_end=2351
-  _globals['_PRESCRIPTIVERESPONSE']._serialized_start=2354
-  _globals['_PRESCRIPTIVERESPONSE']._serialized_end=2498
-  _globals['_ANALYTICS']._serialized_start=2501
-  _globals['_ANALYTICS']._serialized_end=3098
+  _globals['_SUMMARY']._serialized_start=448
+  _globals['_SUMMARY']._serialized_end=610
+  _globals['_QUARTILES']._serialized_start=612
+  _globals['_QUARTILES']._serialized_end=659
+  _globals['_CATEGORYSUMMARY']._serialized_start=661
+  _globals['_CATEGORYSUMMARY']._serialized_end=780
+  _globals['_DESCRIPTIVERESULTS']._serialized_start=783
+  _globals['_DESCRIPTIVERESULTS']._serialized_end=939
+  _globals['_ANALYTICSDESCRIPTIVERESPONSE']._serialized_start=942
+  _globals['_ANALYTICSDESCRIPTIVERESPONSE']._serialized_end=1088
+  _globals['_TRAININGDATA']._serialized_start=1090
+  _globals['_TRAININGDATA']._serialized_end=1179
+  _globals['_PREDICTIONCONFIG']._serialized_start=1181
+  _globals['_PREDICTIONCONFIG']._serialized_end=1279
+  _globals['_PREDICTIVEREQUEST']._serialized_start=1282
+  _globals['_PREDICTIVEREQUEST']._serialized_end=1431
+  _globals['_PREDICTIONINTERVAL']._serialized_start=1433
+  _globals['_PREDICTIONINTERVAL']._serialized_end=1483
+  _globals['_PREDICTION']._serialized_start=1485
+  _globals['_PREDICTION']._serialized_end=1589
+  _globals['_REGRESSIONMETRICS']._serialized_start=1591
+  _globals['_REGRESSIONMETRICS']._serialized_end=1655
+  _globals['_PREDICTIVERESPONSE']._serialized_start=1658
+  _globals['_PREDICTIVERESPONSE']._serialized_end=1877
+  _globals['_DIAGNOSTICREQUEST']._serialized_start=1879
+  _globals['_DIAGNOSTICREQUEST']._serialized_end=1991
+  _globals['_FACTORCORRELATION']._serialized_start=1993
+  _globals['_FACTORCORRELATION']._serialized_end=2088
+  _globals['_ROOTCAUSE']._serialized_start=2090
+  _globals['_ROOTCAUSE']._serialized_end=2155
+  _globals['_DIAGNOSTICRESPONSE']._serialized_start=2158
+  _globals['_DIAGNOSTICRESPONSE']._serialized_end=2313
+  _globals['_PRESCRIPTIVEREQUEST']._serialized_start=2315
+  _globals['_PRESCRIPTIVEREQUEST']._serialized_end=2440
+  _globals['_RECOMMENDATION']._serialized_start=2442
+  _globals['_RECOMMENDATION']._serialized_end=2532
+  _globals['_PRESCRIPTIVERESPONSE']._serialized_start=2535
+  _globals['_PRESCRIPTIVERESPONSE']._serialized_end=2731
+  _globals['_ANALYTICS']._serialized_start=2734
+  _globals['_ANALYTICS']._serialized_end=3331
 # @@protoc_insertion_point(module_scope)

@@ -42,16 +42,20 @@ class AnalyticsDescriptiveRequest(_message.Message):
     def __init__(self, dataset_id: _Optional[str] = ..., column: _Optional[str] = ..., metrics: _Optional[_Iterable[str]] = ..., group_by: _Optional[str] = ..., filters: _Optional[_Union[AnalyticsFilters, _Mapping]] = ...) -> None: ...
 
 class Summary(_message.Message):
-    __slots__ = ("count", "mean", "median", "std")
+    __slots__ = ("count", "mean", "median", "std", "min", "max")
     COUNT_FIELD_NUMBER: _ClassVar[int]
     MEAN_FIELD_NUMBER: _ClassVar[int]
     MEDIAN_FIELD_NUMBER: _ClassVar[int]
     STD_FIELD_NUMBER: _ClassVar[int]
+    MIN_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
     count: int
     mean: float
     median: float
     std: float
-    def __init__(self, count: _Optional[int] = ..., mean: _Optional[float] = ..., median: _Optional[float] = ..., std: _Optional[float] = ...) -> None: ...
+    min: float
+    max: float
+    def __init__(self, count: _Optional[int] = ..., mean: _Optional[float] = ..., median: _Optional[float] = ..., std: _Optional[float] = ..., min: _Optional[float] = ..., max: _Optional[float] = ...) -> None: ...
 
 class Quartiles(_message.Message):
     __slots__ = ("q1", "q2", "q3")
@@ -84,14 +88,16 @@ class DescriptiveResults(_message.Message):
     def __init__(self, summary: _Optional[_Union[Summary, _Mapping]] = ..., quartiles: _Optional[_Union[Quartiles, _Mapping]] = ..., by_category: _Optional[_Iterable[_Union[CategorySummary, _Mapping]]] = ...) -> None: ...
 
 class AnalyticsDescriptiveResponse(_message.Message):
-    __slots__ = ("status", "results", "execution_time_ms")
+    __slots__ = ("status", "results", "execution_time_ms", "rows_matched")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     RESULTS_FIELD_NUMBER: _ClassVar[int]
     EXECUTION_TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    ROWS_MATCHED_FIELD_NUMBER: _ClassVar[int]
     status: str
     results: DescriptiveResults
     execution_time_ms: float
-    def __init__(self, status: _Optional[str] = ..., results: _Optional[_Union[DescriptiveResults, _Mapping]] = ..., execution_time_ms: _Optional[float] = ...) -> None: ...
+    rows_matched: int
+    def __init__(self, status: _Optional[str] = ..., results: _Optional[_Union[DescriptiveResults, _Mapping]] = ..., execution_time_ms: _Optional[float] = ..., rows_matched: _Optional[int] = ...) -> None: ...
 
 class TrainingData(_message.Message):
     __slots__ = ("dataset_id", "features", "target", "date_column")
@@ -106,14 +112,16 @@ class TrainingData(_message.Message):
     def __init__(self, dataset_id: _Optional[str] = ..., features: _Optional[_Iterable[str]] = ..., target: _Optional[str] = ..., date_column: _Optional[str] = ...) -> None: ...
 
 class PredictionConfig(_message.Message):
-    __slots__ = ("horizon", "interval", "confidence_level")
+    __slots__ = ("horizon", "interval", "confidence_level", "test_size")
     HORIZON_FIELD_NUMBER: _ClassVar[int]
     INTERVAL_FIELD_NUMBER: _ClassVar[int]
     CONFIDENCE_LEVEL_FIELD_NUMBER: _ClassVar[int]
+    TEST_SIZE_FIELD_NUMBER: _ClassVar[int]
     horizon: int
     interval: str
     confidence_level: float
-    def __init__(self, horizon: _Optional[int] = ..., interval: _Optional[str] = ..., confidence_level: _Optional[float] = ...) -> None: ...
+    test_size: float
+    def __init__(self, horizon: _Optional[int] = ..., interval: _Optional[str] = ..., confidence_level: _Optional[float] = ..., test_size: _Optional[float] = ...) -> None: ...
 
 class PredictiveRequest(_message.Message):
     __slots__ = ("model_type", "training_data", "prediction_config")
@@ -154,16 +162,22 @@ class RegressionMetrics(_message.Message):
     def __init__(self, r2_score: _Optional[float] = ..., rmse: _Optional[float] = ..., mae: _Optional[float] = ...) -> None: ...
 
 class PredictiveResponse(_message.Message):
-    __slots__ = ("status", "model_id", "predictions", "metrics")
+    __slots__ = ("status", "model_id", "predictions", "metrics", "interval_method", "holdout_rows", "date_column")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]
     PREDICTIONS_FIELD_NUMBER: _ClassVar[int]
     METRICS_FIELD_NUMBER: _ClassVar[int]
+    INTERVAL_METHOD_FIELD_NUMBER: _ClassVar[int]
+    HOLDOUT_ROWS_FIELD_NUMBER: _ClassVar[int]
+    DATE_COLUMN_FIELD_NUMBER: _ClassVar[int]
     status: str
     model_id: str
     predictions: _containers.RepeatedCompositeFieldContainer[Prediction]
     metrics: RegressionMetrics
-    def __init__(self, status: _Optional[str] = ..., model_id: _Optional[str] = ..., predictions: _Optional[_Iterable[_Union[Prediction, _Mapping]]] = ..., metrics: _Optional[_Union[RegressionMetrics, _Mapping]] = ...) -> None: ...
+    interval_method: str
+    holdout_rows: int
+    date_column: str
+    def __init__(self, status: _Optional[str] = ..., model_id: _Optional[str] = ..., predictions: _Optional[_Iterable[_Union[Prediction, _Mapping]]] = ..., metrics: _Optional[_Union[RegressionMetrics, _Mapping]] = ..., interval_method: _Optional[str] = ..., holdout_rows: _Optional[int] = ..., date_column: _Optional[str] = ...) -> None: ...
 
 class DiagnosticRequest(_message.Message):
     __slots__ = ("dataset_id", "target_metric", "potential_factors", "analysis_type")
@@ -200,14 +214,16 @@ class RootCause(_message.Message):
     def __init__(self, factor: _Optional[str] = ..., contribution: _Optional[float] = ..., impact: _Optional[float] = ...) -> None: ...
 
 class DiagnosticResponse(_message.Message):
-    __slots__ = ("status", "correlations", "root_causes")
+    __slots__ = ("status", "correlations", "root_causes", "r2_score")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CORRELATIONS_FIELD_NUMBER: _ClassVar[int]
     ROOT_CAUSES_FIELD_NUMBER: _ClassVar[int]
+    R2_SCORE_FIELD_NUMBER: _ClassVar[int]
     status: str
     correlations: _containers.RepeatedCompositeFieldContainer[FactorCorrelation]
     root_causes: _containers.RepeatedCompositeFieldContainer[RootCause]
-    def __init__(self, status: _Optional[str] = ..., correlations: _Optional[_Iterable[_Union[FactorCorrelation, _Mapping]]] = ..., root_causes: _Optional[_Iterable[_Union[RootCause, _Mapping]]] = ...) -> None: ...
+    r2_score: float
+    def __init__(self, status: _Optional[str] = ..., correlations: _Optional[_Iterable[_Union[FactorCorrelation, _Mapping]]] = ..., root_causes: _Optional[_Iterable[_Union[RootCause, _Mapping]]] = ..., r2_score: _Optional[float] = ...) -> None: ...
 
 class PrescriptiveRequest(_message.Message):
     __slots__ = ("dataset_id", "objective", "constraints", "variables")
@@ -234,11 +250,13 @@ class Recommendation(_message.Message):
     def __init__(self, action: _Optional[str] = ..., change: _Optional[float] = ..., expected_roi: _Optional[float] = ..., confidence: _Optional[float] = ...) -> None: ...
 
 class PrescriptiveResponse(_message.Message):
-    __slots__ = ("status", "recommendations", "optimal_solution")
+    __slots__ = ("status", "recommendations", "optimal_solution", "model_fit")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     RECOMMENDATIONS_FIELD_NUMBER: _ClassVar[int]
     OPTIMAL_SOLUTION_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIT_FIELD_NUMBER: _ClassVar[int]
     status: str
     recommendations: _containers.RepeatedCompositeFieldContainer[Recommendation]
     optimal_solution: _struct_pb2.Struct
-    def __init__(self, status: _Optional[str] = ..., recommendations: _Optional[_Iterable[_Union[Recommendation, _Mapping]]] = ..., optimal_solution: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    model_fit: RegressionMetrics
+    def __init__(self, status: _Optional[str] = ..., recommendations: _Optional[_Iterable[_Union[Recommendation, _Mapping]]] = ..., optimal_solution: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., model_fit: _Optional[_Union[RegressionMetrics, _Mapping]] = ...) -> None: ...

@@ -46,6 +46,11 @@ class ModelServiceStub:
                 request_serializer=neurogate_dot_v1_dot_model__pb2.PredictRequest.SerializeToString,
                 response_deserializer=neurogate_dot_v1_dot_model__pb2.PredictResponse.FromString,
                 _registered_method=True)
+        self.TrainEegModel = channel.unary_unary(
+                '/neurogate.v1.ModelService/TrainEegModel',
+                request_serializer=neurogate_dot_v1_dot_model__pb2.TrainEegModelRequest.SerializeToString,
+                response_deserializer=neurogate_dot_v1_dot_model__pb2.TrainEegModelResponse.FromString,
+                _registered_method=True)
         self.Infer = channel.unary_unary(
                 '/neurogate.v1.ModelService/Infer',
                 request_serializer=neurogate_dot_v1_dot_model__pb2.InferRequest.SerializeToString,
@@ -85,8 +90,15 @@ class ModelServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def TrainEegModel(self, request, context):
+        """Trains an EEG classifier on recorded sessions whose markers label epochs.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Infer(self, request, context):
-        """EEG inference with a trained neural model.
+        """EEG inference with a trained neural model or a built-in BrainFlow model.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -122,6 +134,11 @@ def add_ModelServiceServicer_to_server(servicer, server):
                     servicer.Predict,
                     request_deserializer=neurogate_dot_v1_dot_model__pb2.PredictRequest.FromString,
                     response_serializer=neurogate_dot_v1_dot_model__pb2.PredictResponse.SerializeToString,
+            ),
+            'TrainEegModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.TrainEegModel,
+                    request_deserializer=neurogate_dot_v1_dot_model__pb2.TrainEegModelRequest.FromString,
+                    response_serializer=neurogate_dot_v1_dot_model__pb2.TrainEegModelResponse.SerializeToString,
             ),
             'Infer': grpc.unary_unary_rpc_method_handler(
                     servicer.Infer,
@@ -200,6 +217,33 @@ class ModelService:
             '/neurogate.v1.ModelService/Predict',
             neurogate_dot_v1_dot_model__pb2.PredictRequest.SerializeToString,
             neurogate_dot_v1_dot_model__pb2.PredictResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TrainEegModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/neurogate.v1.ModelService/TrainEegModel',
+            neurogate_dot_v1_dot_model__pb2.TrainEegModelRequest.SerializeToString,
+            neurogate_dot_v1_dot_model__pb2.TrainEegModelResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -28,6 +28,8 @@ TABLES = {
     "recording_chunks",
     "recording_markers",
     "ingestions",
+    "ml_models",
+    "ml_model_artifacts",
 }
 
 
