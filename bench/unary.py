@@ -17,9 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -27,34 +24,10 @@ from pathlib import Path
 
 import aiohttp
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from _stack import Server
 
-from neurogate.server.auth.accounts import AccountAdmin
-from neurogate.server.auth.tiers import Tier
-from neurogate.server.gateway import Gateway
 from neurogate.server.settings import Settings
-from neurogate.server.storage.database import Database
-from neurogate.v1 import auth_pb2, auth_pb2_grpc, data_pb2, data_pb2_grpc
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-async def wait_serving(target: str, process: subprocess.Popen[bytes]) -> None:
-    async with grpc.aio.insecure_channel(target) as channel:
-        stub = health_pb2_grpc.HealthStub(channel)
-        for _ in range(300):
-            if process.poll() is not None:
-                raise SystemExit("the server exited during start-up")
-            try:
-                if (await stub.Check(health_pb2.HealthCheckRequest(), timeout=1)).status == 1:
-                    return
-            except grpc.aio.AioRpcError:
-                await asyncio.sleep(0.1)
-    raise SystemExit("the server did not start")
+from neurogate.v1 import data_pb2, data_pb2_grpc
 
 
 async def measure(call: Callable[[], Awaitable[None]], concurrency: int, seconds: float) -> float:
@@ -79,45 +52,17 @@ async def measure(call: Callable[[], Awaitable[None]], concurrency: int, seconds
 
 async def main(seconds: float, concurrencies: list[int]) -> None:
     with tempfile.TemporaryDirectory() as scratch:
-        data_dir = Path(scratch) / "data"
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("NEUROGATE_")},
-            "NEUROGATE_DATA_DIR": str(data_dir),
-            "NEUROGATE_GRPC_PORT": str(free_port()),
-            "NEUROGATE_HTTP_PORT": str(free_port()),
-            "NEUROGATE_ENVOY_ADMIN_PORT": str(free_port()),
-            "NEUROGATE_LOG_LEVEL": "WARNING",
-            "NEUROGATE_TIER_LIMITS": "enterprise=100000000/1000000000",
-        }
-        settings = Settings.from_env(env)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "neurogate.server", "serve"], env=env, stdout=subprocess.DEVNULL
-        )
-        gateway = Gateway(settings, log_path=Path(scratch) / "envoy.log")
-        db = Database(settings.resolved_database_url)
+        server = Server(Path(scratch))
         try:
-            await wait_serving(settings.grpc_target, server)
-            await gateway.start()
-            account = await AccountAdmin(db).create_account("bench", Tier.ENTERPRISE)
-            await run(settings, account.client_id, account.client_secret, seconds, concurrencies)
+            await server.start(with_envoy=True)
+            _, token = await server.account()
+            await run(server.settings, token, seconds, concurrencies)
         finally:
-            await gateway.stop()
-            server.terminate()
-            server.wait(30)
-            await db.close()
+            await server.stop()
 
 
-async def run(
-    settings: Settings, client_id: str, secret: str, seconds: float, concurrencies: list[int]
-) -> None:
+async def run(settings: Settings, token: str, seconds: float, concurrencies: list[int]) -> None:
     async with grpc.aio.insecure_channel(settings.grpc_target) as channel:
-        token = (
-            await auth_pb2_grpc.AuthServiceStub(channel).IssueToken(
-                auth_pb2.IssueTokenRequest(
-                    client_id=client_id, client_secret=secret, grant_type="client_credentials"
-                )
-            )
-        ).access_token
         metadata = (("authorization", f"Bearer {token}"),)
         stub = data_pb2_grpc.DataServiceStub(channel)
         request = data_pb2.ListDatasetsRequest()

@@ -161,7 +161,7 @@ async def test_listings_show_only_the_accounts_datasets(store, owner, stranger, 
 
     page = await store.page(owner, size=10, token="")
 
-    assert [d.id for d in page.datasets] == [mine.id]
+    assert [d.id for d in page.items] == [mine.id]
     assert page.total == 1
 
 
@@ -213,10 +213,10 @@ async def test_pages_visit_every_dataset_once_newest_first(store, owner, parsed)
 
     pages = await _walk(store, owner, size=3)
 
-    assert [len(page.datasets) for page in pages] == [3, 3, 1]
+    assert [len(page.items) for page in pages] == [3, 3, 1]
     assert [page.total for page in pages] == [7, 7, 7]
     assert [bool(page.next_page_token) for page in pages] == [True, True, False]
-    visited = [d for page in pages for d in page.datasets]
+    visited = [d for page in pages for d in page.items]
     assert sorted(d.id for d in visited) == sorted(d.id for d in created)
     keys = [(d.created_at, d.id) for d in visited]
     assert keys == sorted(keys, reverse=True)
@@ -234,7 +234,7 @@ async def test_datasets_created_in_the_same_instant_are_each_listed_once(store, 
 
     pages = await _walk(store, owner, size=2)
 
-    visited = [d.id for page in pages for d in page.datasets]
+    visited = [d.id for page in pages for d in page.items]
     assert visited == [f"ds_same_{i}" for i in reversed(range(5))]
 
 
@@ -244,14 +244,14 @@ async def test_a_page_size_covering_everything_returns_no_token(store, owner, pa
 
     page = await store.page(owner, size=3, token="")
 
-    assert len(page.datasets) == 3
+    assert len(page.items) == 3
     assert page.next_page_token == ""
 
 
 async def test_an_empty_account_lists_nothing(store, owner):
     page = await store.page(owner, size=10, token="")
 
-    assert (page.datasets, page.total, page.next_page_token) == ([], 0, "")
+    assert (page.items, page.total, page.next_page_token) == ([], 0, "")
 
 
 async def test_datasets_added_while_paging_do_not_disturb_the_pages(store, owner, parsed):
@@ -259,12 +259,12 @@ async def test_datasets_added_while_paging_do_not_disturb_the_pages(store, owner
     first = await store.page(owner, size=2, token="")
 
     newer = await _add_table(store, owner, parsed)
-    await store.delete(owner, first.datasets[0].id)
+    await store.delete(owner, first.items[0].id)
     second = await store.page(owner, size=2, token=first.next_page_token)
 
-    assert [d.id for d in first.datasets] == [created[3].id, created[2].id]
-    assert [d.id for d in second.datasets] == [created[1].id, created[0].id]
-    assert newer.id not in {d.id for d in second.datasets}
+    assert [d.id for d in first.items] == [created[3].id, created[2].id]
+    assert [d.id for d in second.items] == [created[1].id, created[0].id]
+    assert newer.id not in {d.id for d in second.items}
 
 
 async def test_the_type_filter_lists_and_counts_only_that_type(store, owner, parsed):
@@ -274,7 +274,7 @@ async def test_the_type_filter_lists_and_counts_only_that_type(store, owner, par
 
     pages = await _walk(store, owner, size=2, type_="eeg")
 
-    visited = [d for page in pages for d in page.datasets]
+    visited = [d for page in pages for d in page.items]
     assert {d.id for d in visited} == {r.id for r in records}
     assert {d.type for d in visited} == {"eeg"}
     assert [page.total for page in pages] == [3, 3]
