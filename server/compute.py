@@ -5,6 +5,10 @@ every stream and call for seconds, and threads would still contend for the
 GIL; worker processes (spawned, never forked: forking a process that runs
 gRPC is unsafe) keep the event loop free. Functions sent here must be
 importable module-level functions with picklable arguments and results.
+
+A worker that dies (killed for memory, or a crash in native code) breaks a
+``ProcessPoolExecutor`` for good; the pool is then replaced, the calls it
+was running fail with ``INTERNAL``, and later calls get fresh workers.
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ import functools
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from neurogate.server.errors import InternalError
 
 T = TypeVar("T")
 
@@ -34,9 +41,18 @@ class ComputePool:
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._pool(), functools.partial(function, *args, **kwargs)
-        )
+        executor = self._pool()
+        try:
+            return await loop.run_in_executor(
+                executor, functools.partial(function, *args, **kwargs)
+            )
+        except BrokenProcessPool:
+            if self._executor is executor:
+                self._executor = None
+                executor.shutdown(wait=False, cancel_futures=True)
+            raise InternalError(
+                "a compute worker stopped unexpectedly while working on this request"
+            ) from None
 
     def close(self) -> None:
         if self._executor is not None:

@@ -10,7 +10,7 @@ import pytest
 
 from neurogate.server.compute import ComputePool
 from neurogate.server.datasets.upload import UploadFile, dataset_name, prepare_table
-from neurogate.server.errors import InvalidParameter, RateLimitExceeded
+from neurogate.server.errors import InternalError, InvalidParameter, RateLimitExceeded
 from neurogate.server.pagination import page_size
 
 
@@ -100,5 +100,16 @@ async def test_a_rate_limit_raised_in_the_worker_arrives_and_the_pool_survives()
             await pool.run(raise_rate_limit)
         assert raised.value.retry_after == 12
         assert await pool.run(page_size, 3) == 3
+    finally:
+        pool.close()
+
+
+async def test_a_worker_that_dies_fails_its_call_and_the_next_call_gets_a_new_worker():
+    pool = ComputePool(workers=1)
+    try:
+        with pytest.raises(InternalError, match="compute worker stopped"):
+            await pool.run(os._exit, 1)
+
+        assert await pool.run(dataset_name, "", filename="after.csv") == "after"
     finally:
         pool.close()
