@@ -238,16 +238,18 @@ class PrescriptiveRequest(_message.Message):
     def __init__(self, dataset_id: _Optional[str] = ..., objective: _Optional[str] = ..., constraints: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., variables: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Recommendation(_message.Message):
-    __slots__ = ("action", "change", "expected_roi", "confidence")
+    __slots__ = ("action", "change", "expected_roi", "confidence", "variable")
     ACTION_FIELD_NUMBER: _ClassVar[int]
     CHANGE_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_ROI_FIELD_NUMBER: _ClassVar[int]
     CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    VARIABLE_FIELD_NUMBER: _ClassVar[int]
     action: str
     change: float
     expected_roi: float
     confidence: float
-    def __init__(self, action: _Optional[str] = ..., change: _Optional[float] = ..., expected_roi: _Optional[float] = ..., confidence: _Optional[float] = ...) -> None: ...
+    variable: str
+    def __init__(self, action: _Optional[str] = ..., change: _Optional[float] = ..., expected_roi: _Optional[float] = ..., confidence: _Optional[float] = ..., variable: _Optional[str] = ...) -> None: ...
 
 class PrescriptiveResponse(_message.Message):
     __slots__ = ("status", "recommendations", "optimal_solution", "model_fit")

@@ -26,7 +26,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from neurogate.v1 import access_pb2 as neurogate_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fneurogate/v1/segmentation.proto\x12\x0cneurogate.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19neurogate/v1/access.proto\"\xb2\x01\n\x0e\x43lusterRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x11\n\talgorithm\x18\x02 \x01(\t\x12\x12\n\nn_clusters\x18\x03 \x01(\x05\x12\x10\n\x08\x66\x65\x61tures\x18\x04 \x03(\t\x12\x14\n\x0cwrite_labels\x18\x05 \x01(\x08\x12\x1b\n\x13labels_dataset_name\x18\x06 \x01(\t\x12\x0b\n\x03\x65ps\x18\x07 \x01(\x01\x12\x13\n\x0bmin_samples\x18\x08 \x01(\x05\"\xaf\x01\n\x0e\x43lusterSummary\x12\x12\n\ncluster_id\x18\x01 \x01(\x05\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04size\x18\x03 \x01(\x05\x12<\n\x08\x63\x65ntroid\x18\x04 \x03(\x0b\x32*.neurogate.v1.ClusterSummary.CentroidEntry\x1a/\n\rCentroidEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xf6\x01\n\x0e\x43lusterMetrics\x12\x18\n\x10silhouette_score\x18\x01 \x01(\x01\x12\x14\n\x07inertia\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x12\n\nn_clusters\x18\x03 \x01(\x05\x12\x14\n\x0cnoise_points\x18\x04 \x01(\x05\x12H\n\x0fsilhouette_by_k\x18\x05 \x03(\x0b\x32/.neurogate.v1.ClusterMetrics.SilhouetteByKEntry\x1a\x34\n\x12SilhouetteByKEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x42\n\n\x08_inertia\"\xc4\x01\n\x0f\x43lusterResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12.\n\x08\x63lusters\x18\x02 \x03(\x0b\x32\x1c.neurogate.v1.ClusterSummary\x12-\n\x07metrics\x18\x03 \x01(\x0b\x32\x1c.neurogate.v1.ClusterMetrics\x12\x19\n\x11labels_dataset_id\x18\x04 \x01(\t\x12\x11\n\trows_used\x18\x05 \x01(\x05\x12\x14\n\x0crows_skipped\x18\x06 \x01(\x05\x32\x8f\x01\n\x0cSegmentation\x12\x7f\n\x07\x43luster\x12\x1c.neurogate.v1.ClusterRequest\x1a\x1d.neurogate.v1.ClusterResponse\"7\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/segmentation/cluster:\x01*BDZBgithub.com/neurogate/neurogate/clients/go/neurogate/v1;neurogatev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fneurogate/v1/segmentation.proto\x12\x0cneurogate.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19neurogate/v1/access.proto\"\xb2\x01\n\x0e\x43lusterRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x11\n\talgorithm\x18\x02 \x01(\t\x12\x12\n\nn_clusters\x18\x03 \x01(\x05\x12\x10\n\x08\x66\x65\x61tures\x18\x04 \x03(\t\x12\x14\n\x0cwrite_labels\x18\x05 \x01(\x08\x12\x1b\n\x13labels_dataset_name\x18\x06 \x01(\t\x12\x0b\n\x03\x65ps\x18\x07 \x01(\x01\x12\x13\n\x0bmin_samples\x18\x08 \x01(\x05\"\xaf\x01\n\x0e\x43lusterSummary\x12\x12\n\ncluster_id\x18\x01 \x01(\x05\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04size\x18\x03 \x01(\x05\x12<\n\x08\x63\x65ntroid\x18\x04 \x03(\x0b\x32*.neurogate.v1.ClusterSummary.CentroidEntry\x1a/\n\rCentroidEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\x90\x02\n\x0e\x43lusterMetrics\x12\x18\n\x10silhouette_score\x18\x01 \x01(\x01\x12\x14\n\x07inertia\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x12\n\nn_clusters\x18\x03 \x01(\x05\x12\x14\n\x0cnoise_points\x18\x04 \x01(\x05\x12H\n\x0fsilhouette_by_k\x18\x05 \x03(\x0b\x32/.neurogate.v1.ClusterMetrics.SilhouetteByKEntry\x12\x10\n\x03\x65ps\x18\x06 \x01(\x01H\x01\x88\x01\x01\x1a\x34\n\x12SilhouetteByKEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x42\n\n\x08_inertiaB\x06\n\x04_eps\"\xc4\x01\n\x0f\x43lusterResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12.\n\x08\x63lusters\x18\x02 \x03(\x0b\x32\x1c.neurogate.v1.ClusterSummary\x12-\n\x07metrics\x18\x03 \x01(\x0b\x32\x1c.neurogate.v1.ClusterMetrics\x12\x19\n\x11labels_dataset_id\x18\x04 \x01(\t\x12\x11\n\trows_used\x18\x05 \x01(\x05\x12\x14\n\x0crows_skipped\x18\x06 \x01(\x05\x32\x8f\x01\n\x0cSegmentation\x12\x7f\n\x07\x43luster\x12\x1c.neurogate.v1.ClusterRequest\x1a\x1d.neurogate.v1.ClusterResponse\"7\xc2\xf3\x18\x10\n\x0e\x61nalytics.read\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/segmentation/cluster:\x01*BDZBgithub.com/neurogate/neurogate/clients/go/neurogate/v1;neurogatev1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -47,11 +47,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CLUSTERSUMMARY_CENTROIDENTRY']._serialized_start=416
   _globals['_CLUSTERSUMMARY_CENTROIDENTRY']._serialized_end=463
   _globals['_CLUSTERMETRICS']._serialized_start=466
-  _globals['_CLUSTERMETRICS']._serialized_end=712
-  _globals['_CLUSTERMETRICS_SILHOUETTEBYKENTRY']._serialized_start=648
-  _globals['_CLUSTERMETRICS_SILHOUETTEBYKENTRY']._serialized_end=700
-  _globals['_CLUSTERRESPONSE']._serialized_start=715
-  _globals['_CLUSTERRESPONSE']._serialized_end=911
-  _globals['_SEGMENTATION']._serialized_start=914
-  _globals['_SEGMENTATION']._serialized_end=1057
+  _globals['_CLUSTERMETRICS']._serialized_end=738
+  _globals['_CLUSTERMETRICS_SILHOUETTEBYKENTRY']._serialized_start=666
+  _globals['_CLUSTERMETRICS_SILHOUETTEBYKENTRY']._serialized_end=718
+  _globals['_CLUSTERRESPONSE']._serialized_start=741
+  _globals['_CLUSTERRESPONSE']._serialized_end=937
+  _globals['_SEGMENTATION']._serialized_start=940
+  _globals['_SEGMENTATION']._serialized_end=1083
 # @@protoc_insertion_point(module_scope)

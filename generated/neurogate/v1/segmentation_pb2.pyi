@@ -48,7 +48,7 @@ class ClusterSummary(_message.Message):
     def __init__(self, cluster_id: _Optional[int] = ..., name: _Optional[str] = ..., size: _Optional[int] = ..., centroid: _Optional[_Mapping[str, float]] = ...) -> None: ...
 
 class ClusterMetrics(_message.Message):
-    __slots__ = ("silhouette_score", "inertia", "n_clusters", "noise_points", "silhouette_by_k")
+    __slots__ = ("silhouette_score", "inertia", "n_clusters", "noise_points", "silhouette_by_k", "eps")
     class SilhouetteByKEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -61,12 +61,14 @@ class ClusterMetrics(_message.Message):
     N_CLUSTERS_FIELD_NUMBER: _ClassVar[int]
     NOISE_POINTS_FIELD_NUMBER: _ClassVar[int]
     SILHOUETTE_BY_K_FIELD_NUMBER: _ClassVar[int]
+    EPS_FIELD_NUMBER: _ClassVar[int]
     silhouette_score: float
     inertia: float
     n_clusters: int
     noise_points: int
     silhouette_by_k: _containers.ScalarMap[str, float]
-    def __init__(self, silhouette_score: _Optional[float] = ..., inertia: _Optional[float] = ..., n_clusters: _Optional[int] = ..., noise_points: _Optional[int] = ..., silhouette_by_k: _Optional[_Mapping[str, float]] = ...) -> None: ...
+    eps: float
+    def __init__(self, silhouette_score: _Optional[float] = ..., inertia: _Optional[float] = ..., n_clusters: _Optional[int] = ..., noise_points: _Optional[int] = ..., silhouette_by_k: _Optional[_Mapping[str, float]] = ..., eps: _Optional[float] = ...) -> None: ...
 
 class ClusterResponse(_message.Message):
     __slots__ = ("status", "clusters", "metrics", "labels_dataset_id", "rows_used", "rows_skipped")
