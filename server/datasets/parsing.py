@@ -472,11 +472,33 @@ def _header_only(names: list[str]) -> InvalidParameter:
 
 
 def _typed_upload(frame: pd.DataFrame, fmt: str, delimiter: str, encoding: str) -> ParsedUpload:
+    return table_from_frame(frame, fmt=fmt, delimiter=delimiter, encoding=encoding)
+
+
+#: The ``format`` of a table the server derived from another (e.g. cluster labels).
+DERIVED_FORMAT: Final = "derived"
+
+
+def table_from_frame(
+    frame: pd.DataFrame,
+    *,
+    column_types: dict[str, str] | None = None,
+    fmt: str = DERIVED_FORMAT,
+    delimiter: str = "",
+    encoding: str = "",
+) -> ParsedUpload:
+    """A frame as a stored table, typed and normalised as uploads are.
+
+    Columns named in ``column_types`` keep that type (a table derived from a
+    stored one keeps its columns' types, and a new column can be given its
+    own); the others get the type :func:`infer_column_type` finds.
+    """
+    known = column_types or {}
     columns: dict[str, pd.Series] = {}
     schema: list[ColumnInfo] = []
     for name in frame.columns:
         series = frame[name]
-        column_type = infer_column_type(series)
+        column_type = known.get(name) or infer_column_type(series)
         columns[name] = normalise_column(series, column_type)
         schema.append(ColumnInfo(name, column_type, int(series.isna().sum())))
     buffer = io.BytesIO()

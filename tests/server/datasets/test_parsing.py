@@ -537,3 +537,36 @@ def test_results_and_refusals_survive_pickling_for_worker_processes() -> None:
     assert pickle.loads(pickle.dumps(parsed)) == parsed
     restored = pickle.loads(pickle.dumps(error))
     assert (restored.message, restored.details) == (error.message, error.details)
+
+
+# --- tables derived from a frame ----------------------------------------------------------------
+
+
+def test_a_frame_is_stored_with_given_types_kept_and_the_others_inferred() -> None:
+    from neurogate.server.datasets.parsing import DERIVED_FORMAT, table_from_frame
+
+    frame = pd.DataFrame(
+        {
+            "amount": [1.5, None, 3.0],
+            "label": pd.Series(["0", None, "1"], dtype="str"),
+            "region": ["north", "south", "north"],
+        }
+    )
+
+    parsed = table_from_frame(frame, column_types={"label": "categorical"})
+
+    assert parsed.schema == (
+        ColumnInfo("amount", "numeric", 1),
+        ColumnInfo("label", "categorical", 1),
+        ColumnInfo("region", "categorical", 0),
+    )
+    assert (parsed.rows, parsed.format, parsed.delimiter, parsed.encoding) == (
+        3,
+        DERIVED_FORMAT,
+        "",
+        "",
+    )
+    stored = read_parquet(parsed.parquet)
+    assert stored["label"].tolist()[::2] == ["0", "1"]
+    assert stored["label"].isna().tolist() == [False, True, False]
+    assert preview_rows(parsed.parquet, 2)[1] == {"amount": None, "label": None, "region": "south"}
