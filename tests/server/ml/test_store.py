@@ -149,15 +149,11 @@ async def test_a_worker_loads_the_sealed_model(store, owner, worker_reads):
     assert loaded == {"weights": [1.5, 2.5]}
 
 
-async def test_a_worker_refuses_an_artifact_changed_in_the_database(
-    store, owner, db, worker_reads
-):
+async def test_a_worker_refuses_an_artifact_changed_in_the_database(store, owner, db, worker_reads):
     added = await store.add(_row(owner), seal({"weights": [1]}, KEY))
     forged = seal({"weights": [666]}, "not-the-server-key-" + "x" * 32)
     statement = (
-        update(MlModelArtifact)
-        .where(MlModelArtifact.model_id == added.id)
-        .values(artifact=forged)
+        update(MlModelArtifact).where(MlModelArtifact.model_id == added.id).values(artifact=forged)
     )
     await db.run(lambda session: session.exec(statement))
 
@@ -165,9 +161,7 @@ async def test_a_worker_refuses_an_artifact_changed_in_the_database(
         load_model(ModelRef(worker_reads, added.id, KEY))
 
 
-async def test_a_worker_asked_for_a_deleted_model_reports_it_missing(
-    store, owner, worker_reads
-):
+async def test_a_worker_asked_for_a_deleted_model_reports_it_missing(store, owner, worker_reads):
     added = await store.add(_row(owner), seal(1, KEY))
     await store.delete(owner, added.id)
 
