@@ -58,9 +58,7 @@ def _table() -> Table:
     return Table(ref, frame)
 
 
-async def test_a_worker_reads_the_callers_table_with_its_column_types(
-    store, owner, worker_reads
-):
+async def test_a_worker_reads_the_callers_table_with_its_column_types(store, owner, worker_reads):
     dataset_id = await _upload(store, owner)
 
     ref = await table_ref(store, worker_reads, owner, dataset_id)
@@ -75,9 +73,7 @@ async def test_a_worker_reads_the_callers_table_with_its_column_types(
     assert pd.api.types.is_datetime64_any_dtype(table.frame["sold_on"])
 
 
-async def test_a_table_read_once_is_served_from_the_workers_cache(
-    store, owner, db, worker_reads
-):
+async def test_a_table_read_once_is_served_from_the_workers_cache(store, owner, db, worker_reads):
     dataset_id = await _upload(store, owner)
     ref = await table_ref(store, worker_reads, owner, dataset_id)
     first = open_table(ref)
@@ -88,9 +84,7 @@ async def test_a_table_read_once_is_served_from_the_workers_cache(
     assert open_table(ref).frame is first.frame
 
 
-async def test_a_table_deleted_before_the_worker_reads_it_is_missing(
-    store, owner, worker_reads
-):
+async def test_a_table_deleted_before_the_worker_reads_it_is_missing(store, owner, worker_reads):
     dataset_id = await _upload(store, owner)
     ref = await table_ref(store, worker_reads, owner, dataset_id)
     await store.delete(owner, dataset_id)
