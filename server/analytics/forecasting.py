@@ -111,11 +111,11 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
 from sklearn.linear_model import Ridge
-from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 from statsmodels.regression.linear_model import OLS
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
+from neurogate.server.analytics.scores import regression_scores
 from neurogate.server.analytics.tables import Table
 from neurogate.server.errors import InsufficientData, InvalidParameter, ModelTrainingFailed
 
@@ -531,11 +531,7 @@ def forecast_series(series: Series, date_column: str, options: ForecastOptions) 
     truth = series.values[tail]
     guess = scored.predict_periods(series.ordinals[tail])
     _check_finite(guess, options.model_type)
-    metrics = {
-        "r2_score": float(r2_score(truth, guess)),
-        "rmse": float(math.sqrt(mean_squared_error(truth, guess))),
-        "mae": float(mean_absolute_error(truth, guess)),
-    }
+    metrics = regression_scores(truth, guess)
     final = replace(fit(series, slice(0, n), origin, options), date_column=date_column)
     point = final.predict_periods(future)
 

@@ -75,7 +75,9 @@ from typing import Any, Final
 
 import numpy as np
 from scipy import optimize, stats
+from sklearn.model_selection import KFold
 
+from neurogate.server.analytics.scores import regression_scores
 from neurogate.server.analytics.tables import Table
 from neurogate.server.errors import InsufficientData, InvalidParameter
 
@@ -252,19 +254,11 @@ def _term_count(k: int, quadratic: bool) -> int:
 
 def cross_validated_fit(design: np.ndarray, y: np.ndarray) -> ModelFit:
     """Out-of-fold R², RMSE and MAE (see the module doc)."""
-    from sklearn.model_selection import KFold
-
     predicted = np.empty_like(y)
     for train, test in KFold(CV_FOLDS, shuffle=True, random_state=0).split(design):
         coef, *_ = np.linalg.lstsq(design[train], y[train], rcond=None)
         predicted[test] = design[test] @ coef
-    residual = y - predicted
-    total = float(((y - y.mean()) ** 2).sum())
-    return ModelFit(
-        r2_score=1.0 - float(residual @ residual) / total,
-        rmse=float(np.sqrt(np.mean(residual**2))),
-        mae=float(np.mean(np.abs(residual))),
-    )
+    return ModelFit(**regression_scores(y, predicted))
 
 
 def project(point: np.ndarray, constraints: Constraints) -> np.ndarray:

@@ -60,16 +60,14 @@ from sklearn.metrics import (
     accuracy_score,
     confusion_matrix,
     f1_score,
-    mean_absolute_error,
     precision_score,
-    r2_score,
     recall_score,
     roc_auc_score,
-    root_mean_squared_error,
 )
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score, train_test_split
 from sklearn.pipeline import Pipeline
 
+from neurogate.server.analytics.scores import regression_scores
 from neurogate.server.analytics.tables import Table
 from neurogate.server.errors import InsufficientData, InvalidParameter, ModelTrainingFailed
 from neurogate.server.ml.estimators import (
@@ -443,14 +441,7 @@ def _finite(metrics: dict[str, float]) -> dict[str, float]:
 
 
 def _regression_metrics(pipeline: Pipeline, x: pd.DataFrame, y: pd.Series) -> dict[str, float]:
-    predicted = pipeline.predict(x)
-    return _finite(
-        {
-            "r2_score": r2_score(y, predicted),
-            "rmse": root_mean_squared_error(y, predicted),
-            "mae": mean_absolute_error(y, predicted),
-        }
-    )
+    return _finite(regression_scores(y, pipeline.predict(x)))
 
 
 def _classification_metrics(
