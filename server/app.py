@@ -90,7 +90,7 @@ def build_server(runtime: Runtime) -> BuiltServer:
                 runtime.datasets, runtime.compute, database_url
             ),
             "neurogate.v1.Analytics": AnalyticsServicer(
-                runtime.datasets, runtime.models, runtime.compute, database_url, runtime.model_key
+                runtime.datasets, runtime.compute, database_url, runtime.model_key
             ),
             "neurogate.v1.Segmentation": SegmentationServicer(
                 runtime.datasets, runtime.compute, database_url

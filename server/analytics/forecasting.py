@@ -778,7 +778,7 @@ def model_record(
     what it forecasts, from what, and how well on the hold-out tail."""
     date_column = result.forecaster.date_column
     return {
-        "name": f"{options.model_type} forecast of {target}",
+        "default_name": f"{options.model_type} forecast of {target}",
         "kind": "forecast",
         "model_type": options.model_type,
         "task": "regression",

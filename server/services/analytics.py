@@ -4,14 +4,13 @@ on a dataset's table.
 The event loop checks the caller's dataset (:func:`table_ref`); the request
 then goes whole to a compute worker, which reads the table
 (:func:`open_table`) and does the numerical work in
-:mod:`neurogate.server.analytics`. A fitted forecast is stored as a model
-(:class:`ModelStore`) usable by ``ModelService.Predict``.
+:mod:`neurogate.server.analytics`. The worker that fits a forecast stores it
+as a model (:func:`store_model`) usable by ``ModelService.Predict``.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import grpc
 
@@ -23,19 +22,16 @@ from neurogate.server.analytics.tables import TableRef, open_table, table_ref
 from neurogate.server.compute import ComputePool
 from neurogate.server.context import current_account
 from neurogate.server.datasets.store import DatasetStore
-from neurogate.server.ids import new_id
-from neurogate.server.ml.artifacts import seal
-from neurogate.server.ml.store import ModelStore
+from neurogate.server.ml.store import NewModel, new_model, store_model
 from neurogate.server.services._convert import fill, struct, struct_to_dict
-from neurogate.server.storage.models import MlModel
 from neurogate.v1 import analytics_pb2, analytics_pb2_grpc
 
 
 def _predictive_job(
-    request: analytics_pb2.PredictiveRequest, ref: TableRef, model_key: str
-) -> tuple[analytics_pb2.PredictiveResponse, bytes, dict[str, Any]]:
-    """Runs in a compute worker: fits and forecasts, and seals the fitted
-    model; the event loop stores it, so a failed fit stores nothing."""
+    request: analytics_pb2.PredictiveRequest, ref: TableRef, new: NewModel
+) -> analytics_pb2.PredictiveResponse:
+    """Runs in a compute worker: fits and forecasts, then stores the fitted
+    model, so a failed fit stores nothing."""
     training, config = request.training_data, request.prediction_config
     options = forecast_options(
         model_type=request.model_type,
@@ -62,8 +58,11 @@ def _predictive_job(
         holdout_rows=result.holdout_rows,
         date_column=result.forecaster.date_column,
     )
-    record = model_record(result, options, ref.dataset_id, training.target)
-    return response, seal(result.forecaster, model_key), record
+    stored = store_model(
+        new, result.forecaster, **model_record(result, options, ref.dataset_id, training.target)
+    )
+    response.model_id = stored.id
+    return response
 
 
 def _summary(summary: ColumnSummary) -> analytics_pb2.Summary:
@@ -144,15 +143,9 @@ def _prescriptive_job(
 
 class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServicer):
     def __init__(
-        self,
-        datasets: DatasetStore,
-        models: ModelStore,
-        compute: ComputePool,
-        database_url: str,
-        model_key: str,
+        self, datasets: DatasetStore, compute: ComputePool, database_url: str, model_key: str
     ) -> None:
         self._datasets = datasets
-        self._models = models
         self._compute = compute
         self._database_url = database_url
         self._model_key = model_key
@@ -193,10 +186,5 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServicer):
         ref = await table_ref(
             self._datasets, self._database_url, account, request.training_data.dataset_id
         )
-        response, artifact, record = await self._compute.run(
-            _predictive_job, request, ref, self._model_key
-        )
-        model = MlModel(id=new_id("mdl"), account_id=account, **record)
-        await self._models.add(model, artifact)
-        response.model_id = model.id
-        return response
+        new = new_model(self._database_url, self._model_key, account)
+        return await self._compute.run(_predictive_job, request, ref, new)

@@ -1,9 +1,9 @@
 """ModelService: training, storing and using models.
 
 Tabular models are trained on a dataset's table (:mod:`neurogate.server.ml`)
-in a compute worker; EEG models on recorded sessions. Models are stored
-signed (:mod:`neurogate.server.ml.artifacts`) and loaded by the workers that
-predict with them (:func:`load_model`).
+in a compute worker; EEG models on recorded sessions. The worker that fits a
+model stores it, signed (:func:`store_model`); workers load the models they
+predict with (:func:`load_model`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from neurogate.server.compute import ComputePool
 from neurogate.server.context import current_account
 from neurogate.server.datasets.store import DatasetStore
 from neurogate.server.errors import InsufficientData, InvalidParameter
-from neurogate.server.ids import new_id
-from neurogate.server.ml.artifacts import seal
 from neurogate.server.ml.builtin import BUILTIN_MODELS, BuiltinModel, is_builtin, predict_builtin
 from neurogate.server.ml.eeg import (
     CLASSIFIERS,
@@ -40,7 +38,14 @@ from neurogate.server.ml.eeg import (
     usable_bands,
 )
 from neurogate.server.ml.prediction import check_count, check_kind, predict
-from neurogate.server.ml.store import ModelRef, ModelStore, load_model
+from neurogate.server.ml.store import (
+    ModelRef,
+    ModelStore,
+    NewModel,
+    load_model,
+    new_model,
+    store_model,
+)
 from neurogate.server.ml.training import TrainingRequest, train
 from neurogate.server.pagination import page_size
 from neurogate.server.recordings.recording import Recording
@@ -56,15 +61,10 @@ from neurogate.server.signal.offline import as_matrix
 from neurogate.server.storage.models import MlModel
 from neurogate.v1 import model_pb2, model_pb2_grpc
 
-#: Longest model name stored.
-MAX_NAME = 200
 
-
-def _train_job(
-    ref: TableRef, request: model_pb2.TrainRequest, model_key: str
-) -> tuple[dict[str, Any], bytes]:
-    """Runs in a compute worker: trains on the table of ``ref`` and returns
-    the model row's fields and the sealed fitted pipeline."""
+def _train_job(ref: TableRef, request: model_pb2.TrainRequest, new: NewModel) -> MlModel:
+    """Runs in a compute worker: trains on the table of ``ref`` and stores
+    the fitted pipeline; the stored row."""
     trained = train(
         open_table(ref),
         TrainingRequest(
@@ -93,15 +93,19 @@ def _train_job(
         "training_time_ms": trained.training_time_ms,
         "warnings": trained.warnings,
     }
-    fields = {
-        "model_type": trained.model_type,
-        "task": trained.task,
-        "target": trained.target,
-        "features": trained.features,
-        "metrics": trained.metrics,
-        "details": {key: value for key, value in details.items() if value is not None},
-    }
-    return fields, seal(trained.pipeline, model_key)
+    return store_model(
+        new,
+        trained.pipeline,
+        default_name=f"{trained.model_type} on {ref.dataset_name}",
+        kind="tabular",
+        dataset_id=ref.dataset_id,
+        model_type=trained.model_type,
+        task=trained.task,
+        target=trained.target,
+        features=trained.features,
+        metrics=trained.metrics,
+        details={key: value for key, value in details.items() if value is not None},
+    )
 
 
 def _predict_job(
@@ -194,11 +198,11 @@ def _train_eeg_job(
     features: str,
     classifier: str,
     cv_folds: int,
-    model_key: str,
-) -> tuple[dict[str, Any], bytes]:
+    new: NewModel,
+) -> MlModel:
     """Runs in a compute worker: epochs, cross-validation and the final fit
-    (:mod:`neurogate.server.ml.eeg`); returns the model row's fields and the
-    sealed pipeline, which takes raw ``(epochs, channels, samples)``."""
+    (:mod:`neurogate.server.ml.eeg`), then stores the pipeline, which takes
+    raw ``(epochs, channels, samples)``; the stored row."""
     began = time.perf_counter()
     epochs = epoch_recordings(recordings, spec)
     trained = train_eeg(epochs, features, classifier, cv_folds)
@@ -234,14 +238,18 @@ def _train_eeg_job(
     else:
         details["csp_band"] = list(CSP_BAND)
     details["training_time_ms"] = (time.perf_counter() - began) * 1000
-    fields = {
-        "model_type": f"{features}_{classifier}",
-        "task": "classification",
-        "features": list(epochs.channel_names),
-        "metrics": {"cv_accuracy": trained.cv_accuracy},
-        "details": details,
-    }
-    return fields, seal(trained.pipeline, model_key)
+    model_type = f"{features}_{classifier}"
+    return store_model(
+        new,
+        trained.pipeline,
+        default_name=f"{model_type} on {len(recordings)} session(s)",
+        kind="eeg",
+        model_type=model_type,
+        task="classification",
+        features=list(epochs.channel_names),
+        metrics={"cv_accuracy": trained.cv_accuracy},
+        details=details,
+    )
 
 
 def _train_eeg_response(row: MlModel) -> model_pb2.TrainEegModelResponse:
@@ -385,8 +393,7 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
                 parameter="session_ids",
                 value=repeated,
             )
-        if len(request.name) > MAX_NAME:
-            raise InvalidParameter(f"name is longer than {MAX_NAME} characters", parameter="name")
+        new = new_model(self._database_url, self._model_key, account, request.name)
         features = request.features or DEFAULT_FEATURES
         classifier = request.classifier or DEFAULT_CLASSIFIER
         for parameter, value, choices in (
@@ -408,18 +415,16 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
             marker_types=tuple(request.marker_types),
             label_key=request.label_key,
         )
-        fields, artifact = await self._compute.run(
+        row = await self._compute.run(
             _train_eeg_job,
             recordings,
             spec,
             features,
             classifier,
             request.cv_folds,
-            self._model_key,
+            new,
         )
-        name = request.name or f"{fields['model_type']} on {len(session_ids)} session(s)"
-        row = MlModel(id=new_id("mdl"), account_id=account, name=name, kind="eeg", **fields)
-        return _train_eeg_response(await self._models.add(row, artifact))
+        return _train_eeg_response(row)
 
     async def Infer(
         self, request: model_pb2.InferRequest, context: grpc.aio.ServicerContext
@@ -455,20 +460,9 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
         self, request: model_pb2.TrainRequest, context: grpc.aio.ServicerContext
     ) -> model_pb2.TrainResponse:
         account = current_account()
-        if len(request.name) > MAX_NAME:
-            raise InvalidParameter(f"name is longer than {MAX_NAME} characters", parameter="name")
+        new = new_model(self._database_url, self._model_key, account, request.name)
         ref = await table_ref(self._datasets, self._database_url, account, request.dataset_id)
-        fields, artifact = await self._compute.run(_train_job, ref, request, self._model_key)
-        name = request.name or f"{fields['model_type']} on {ref.dataset_name}"[:MAX_NAME]
-        row = MlModel(
-            id=new_id("mdl"),
-            account_id=account,
-            name=name,
-            kind="tabular",
-            dataset_id=ref.dataset_id,
-            **fields,
-        )
-        return _train_response(await self._models.add(row, artifact))
+        return _train_response(await self._compute.run(_train_job, ref, request, new))
 
     async def Predict(
         self, request: model_pb2.PredictRequest, context: grpc.aio.ServicerContext

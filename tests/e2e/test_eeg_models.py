@@ -24,8 +24,7 @@ from conftest import Caller, NewCaller, Stack, assert_envelope, issue_token
 from neurogate.server.auth.tiers import Tier
 from neurogate.server.ml.builtin import predict_builtin
 from neurogate.server.ml.eeg import build_pipeline
-from neurogate.server.ml.store import ModelStore
-from neurogate.server.storage.models import MlModel
+from neurogate.server.ml.store import NewModel, store_model
 from neurogate.v1 import model_pb2, model_pb2_grpc
 
 RATE = 128.0
@@ -409,14 +408,14 @@ async def test_inference_with_an_unknown_or_a_tabular_model_is_refused(
     stack: Stack, new_caller: NewCaller, rest: httpx.AsyncClient
 ):
     caller = await new_caller()
-    tabular = MlModel(
-        id="mdl_tabular_for_infer",
-        account_id=caller.account_id,
+    tabular = store_model(
+        NewModel(stack.settings.resolved_database_url, "not used", caller.account_id),
+        object(),
+        default_name="tabular",
         kind="tabular",
         model_type="random_forest",
         task="classification",
     )
-    await ModelStore(stack.db).add(tabular, b"never unsealed")
     body = {"input_data": {"eeg": [[1.0, 2.0]] * 256, "sample_rate": 256}}
 
     unknown = await rest.post("/v1/models/mdl_nothing/predict", headers=caller.headers, json=body)

@@ -39,11 +39,8 @@ from conftest import (
     upload_frame,
 )
 from neurogate.server.auth.tiers import Tier
-from neurogate.server.ids import new_id
-from neurogate.server.ml.artifacts import seal
 from neurogate.server.ml.builtin import BUILTIN_MODELS
-from neurogate.server.ml.store import ModelStore
-from neurogate.server.storage.models import MlModel
+from neurogate.server.ml.store import NewModel, store_model
 from neurogate.v1 import data_pb2, data_pb2_grpc, model_pb2, model_pb2_grpc
 
 #: BrainFlow's ready models, which every listing's first page leads with.
@@ -678,15 +675,10 @@ async def test_predict_sends_an_eeg_model_to_the_inference_route(
     stack: Stack, new_caller: NewCaller, rest: httpx.AsyncClient
 ):
     caller = await new_caller()
-    model_id = new_id("mdl")
-    eeg = MlModel(
-        id=model_id,
-        account_id=caller.account_id,
-        kind="eeg",
-        model_type="lda",
-        task="classification",
-    )
-    await ModelStore(stack.db).add(eeg, seal(object(), "not used"))
+    new = NewModel(stack.settings.resolved_database_url, "not used", caller.account_id)
+    model_id = store_model(
+        new, object(), default_name="eeg", kind="eeg", model_type="lda", task="classification"
+    ).id
 
     reply = await rest.post(
         "/v1/ml/predict", headers=caller.headers, json={"model_id": model_id, "data": [RECORD]}

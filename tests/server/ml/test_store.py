@@ -1,6 +1,7 @@
 """Trained models in the database, on both backends: stored atomically with
-their sealed artifact, always within one account, listed newest first, and
-loaded by compute workers only through the seal."""
+their sealed artifact by the worker that fitted them, always within one
+account, listed newest first, and loaded by compute workers only through the
+seal."""
 
 from __future__ import annotations
 
@@ -15,14 +16,27 @@ from sqlmodel import select
 from neurogate.server.auth.accounts import AccountAdmin
 from neurogate.server.auth.tiers import Tier
 from neurogate.server.errors import InternalError, InvalidParameter, ModelNotFound
-from neurogate.server.ids import new_id
 from neurogate.server.ml import store as model_store
 from neurogate.server.ml.artifacts import seal
-from neurogate.server.ml.store import ModelRef, ModelStore, load_model
+from neurogate.server.ml.store import (
+    MAX_NAME,
+    ModelRef,
+    ModelStore,
+    NewModel,
+    load_model,
+    new_model,
+    store_model,
+)
 from neurogate.server.storage.database import worker_engine
 from neurogate.server.storage.models import MlModel, MlModelArtifact
 
 KEY = "model-key-" + "k" * 32
+
+
+def _forget() -> None:
+    """Empties this process's model cache, so the next load reads the database."""
+    model_store._cache.clear()
+    model_store._cached_bytes = 0
 
 
 @pytest.fixture
@@ -31,11 +45,11 @@ def store(db) -> ModelStore:
 
 
 @pytest.fixture
-def worker_reads(database_url: str) -> Iterator[str]:
-    """The database as a compute worker reads it, released after the test."""
+def url(database_url: str) -> Iterator[str]:
+    """The database as a compute worker reaches it, released after the test."""
     yield database_url
     worker_engine(database_url).dispose()
-    model_store._cache.clear()
+    _forget()
 
 
 @pytest.fixture
@@ -48,11 +62,11 @@ async def stranger(db) -> str:
     return (await AccountAdmin(db).create_account("Stranger", Tier.PRO)).account_id
 
 
-def _row(account_id: str, name: str = "price model") -> MlModel:
-    return MlModel(
-        id=new_id("mdl"),
-        account_id=account_id,
-        name=name,
+def _store(url: str, account_id: str, model: object = 1, name: str = "") -> MlModel:
+    return store_model(
+        NewModel(url, KEY, account_id, name),
+        model,
+        default_name="linear_regression on sales",
         kind="tabular",
         model_type="linear_regression",
         task="regression",
@@ -68,29 +82,43 @@ async def _count(db, table) -> int:
     return await db.run(lambda session: session.exec(select(func.count()).select_from(table)).one())
 
 
-async def test_a_stored_model_is_read_back_by_its_account(store, owner):
-    added = await store.add(_row(owner), seal(np.arange(3), KEY))
+async def test_a_stored_model_is_read_back_by_its_account(store, owner, url):
+    stored = _store(url, owner, np.arange(3))
 
-    stored = await store.get(owner, added.id)
+    read = await store.get(owner, stored.id)
 
-    assert (stored.name, stored.features, stored.metrics) == (
-        "price model",
+    assert read.id.startswith("mdl_")
+    assert (read.name, read.features, read.metrics) == (
+        "linear_regression on sales",
         ["area"],
         {"r2_score": 0.9},
     )
-    assert stored.created_at.tzinfo is not None
+    assert read.created_at.tzinfo is not None
 
 
-async def test_another_accounts_model_is_reported_as_missing(store, owner, stranger):
-    added = await store.add(_row(owner), seal(1, KEY))
+async def test_the_callers_name_wins_over_the_default(store, owner, url):
+    stored = _store(url, owner, name="price model")
+
+    assert (await store.get(owner, stored.id)).name == "price model"
+
+
+def test_a_name_longer_than_the_limit_is_refused_before_any_training():
+    with pytest.raises(InvalidParameter, match="name is longer") as raised:
+        new_model("sqlite://", KEY, "acc_1", "x" * (MAX_NAME + 1))
+
+    assert raised.value.details["parameter"] == "name"
+
+
+async def test_another_accounts_model_is_reported_as_missing(store, owner, stranger, url):
+    stored = _store(url, owner)
 
     with pytest.raises(ModelNotFound) as raised:
-        await store.get(stranger, added.id)
+        await store.get(stranger, stored.id)
     with pytest.raises(ModelNotFound):
-        await store.delete(stranger, added.id)
+        await store.delete(stranger, stored.id)
 
-    assert raised.value.details == {"parameter": "model_id", "value": added.id}
-    assert (await store.get(owner, added.id)).id == added.id
+    assert raised.value.details == {"parameter": "model_id", "value": stored.id}
+    assert (await store.get(owner, stored.id)).id == stored.id
 
 
 async def test_an_empty_model_id_is_an_invalid_parameter(store, owner):
@@ -98,30 +126,29 @@ async def test_an_empty_model_id_is_an_invalid_parameter(store, owner):
         await store.get(owner, "")
 
 
-async def test_deleting_a_model_deletes_its_artifact(store, owner, db):
-    added = await store.add(_row(owner), seal(1, KEY))
+async def test_deleting_a_model_deletes_its_artifact(store, owner, db, url):
+    stored = _store(url, owner)
 
-    await store.delete(owner, added.id)
+    await store.delete(owner, stored.id)
 
     with pytest.raises(ModelNotFound):
-        await store.get(owner, added.id)
+        await store.get(owner, stored.id)
     assert await _count(db, MlModelArtifact) == 0
 
 
-async def test_a_model_whose_artifact_cannot_be_written_is_not_stored(store, owner, db):
-    first = await store.add(_row(owner), seal(1, KEY))
-    duplicate = _row(owner)
-    duplicate.id = first.id
+async def test_a_model_that_cannot_be_written_leaves_nothing_behind(owner, db, url):
+    first = _store(url, owner)
+    again = NewModel(url, KEY, owner, model_id=first.id)
 
     with pytest.raises(IntegrityError):
-        await store.add(duplicate, seal(2, KEY))
+        store_model(again, 2, default_name="twin", kind="tabular", model_type="x", task="t")
 
-    assert await _count(db, MlModel) == 1
+    assert (await _count(db, MlModel), await _count(db, MlModelArtifact)) == (1, 1)
 
 
-async def test_models_are_listed_newest_first_a_page_at_a_time(store, owner, stranger):
-    created = [await store.add(_row(owner, f"m{i}"), seal(i, KEY)) for i in range(5)]
-    await store.add(_row(stranger), seal(9, KEY))
+async def test_models_are_listed_newest_first_a_page_at_a_time(store, owner, stranger, url):
+    created = [_store(url, owner, i, f"m{i}") for i in range(5)]
+    _store(url, stranger)
 
     first = await store.page(owner, size=2, token="")
     second = await store.page(owner, size=2, token=first.next_page_token)
@@ -132,38 +159,60 @@ async def test_models_are_listed_newest_first_a_page_at_a_time(store, owner, str
     assert (first.total, last.next_page_token) == (5, "")
 
 
-async def test_a_page_token_from_another_account_is_refused(store, owner, stranger):
+async def test_a_page_token_from_another_account_is_refused(store, owner, stranger, url):
     for i in range(3):
-        await store.add(_row(owner, f"m{i}"), seal(i, KEY))
+        _store(url, owner, i)
     token = (await store.page(owner, size=1, token="")).next_page_token
 
     with pytest.raises(InvalidParameter, match="page_token"):
         await store.page(stranger, size=1, token=token)
 
 
-async def test_a_worker_loads_the_sealed_model(store, owner, worker_reads):
-    added = await store.add(_row(owner), seal({"weights": [1.5, 2.5]}, KEY))
+async def test_the_worker_that_stored_a_model_predicts_with_it_without_reading_it(owner, url):
+    fitted = {"weights": [1.5, 2.5]}
+    stored = _store(url, owner, fitted)
 
-    loaded = load_model(ModelRef(worker_reads, added.id, KEY))
-
-    assert loaded == {"weights": [1.5, 2.5]}
+    assert load_model(ModelRef(url, stored.id, KEY)) is fitted
 
 
-async def test_a_worker_refuses_an_artifact_changed_in_the_database(store, owner, db, worker_reads):
-    added = await store.add(_row(owner), seal({"weights": [1]}, KEY))
+async def test_another_worker_reads_the_sealed_model_from_the_database(owner, url):
+    stored = _store(url, owner, {"weights": [1.5, 2.5]})
+    _forget()
+
+    assert load_model(ModelRef(url, stored.id, KEY)) == {"weights": [1.5, 2.5]}
+
+
+async def test_a_worker_refuses_an_artifact_changed_in_the_database(owner, db, url):
+    stored = _store(url, owner, {"weights": [1]})
+    _forget()
     forged = seal({"weights": [666]}, "not-the-server-key-" + "x" * 32)
     statement = (
-        update(MlModelArtifact).where(MlModelArtifact.model_id == added.id).values(artifact=forged)
+        update(MlModelArtifact).where(MlModelArtifact.model_id == stored.id).values(artifact=forged)
     )
     await db.run(lambda session: session.exec(statement))
 
     with pytest.raises(InternalError, match="integrity check"):
-        load_model(ModelRef(worker_reads, added.id, KEY))
+        load_model(ModelRef(url, stored.id, KEY))
 
 
-async def test_a_worker_asked_for_a_deleted_model_reports_it_missing(store, owner, worker_reads):
-    added = await store.add(_row(owner), seal(1, KEY))
-    await store.delete(owner, added.id)
+async def test_a_worker_asked_for_a_deleted_model_reports_it_missing(store, owner, url):
+    stored = _store(url, owner)
+    await store.delete(owner, stored.id)
+    _forget()
 
     with pytest.raises(ModelNotFound):
-        load_model(ModelRef(worker_reads, added.id, KEY))
+        load_model(ModelRef(url, stored.id, KEY))
+
+
+def test_the_model_cache_keeps_the_newest_within_its_byte_budget(monkeypatch):
+    _forget()
+    monkeypatch.setattr(model_store, "CACHE_BYTES", 100)
+
+    model_store._remember("a", "A", 60)
+    model_store._remember("b", "B", 30)
+    model_store._remember("c", "C", 30)
+    model_store._remember("huge", "H", 101)
+
+    assert list(model_store._cache) == ["b", "c"]
+    assert model_store._cached_bytes == 60
+    _forget()
