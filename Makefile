@@ -45,6 +45,7 @@ lint: $(STAMP) $(BUF)
 bench: $(STAMP)
 	$(PY) bench/unary.py
 	$(PY) bench/streaming.py
+	$(PY) bench/analytics.py
 
 clean:
 	rm -rf $(VENV) .tools data .pytest_cache

@@ -19,6 +19,18 @@ def code_block(heading: str, language: str) -> str:
     return re.search(rf"```{language}\n(.*?)```", section, re.S).group(1)
 
 
+def json_documents(text: str) -> list:
+    """The JSON documents printed one after another (curl adds no newline)."""
+    decoder, documents, at = json.JSONDecoder(), [], 0
+    while at < len(text):
+        if text[at].isspace():
+            at += 1
+            continue
+        document, at = decoder.raw_decode(text, at)
+        documents.append(document)
+    return documents
+
+
 async def readme_env(stack: Stack, tmp_path: Path) -> dict[str, str]:
     account = await stack.accounts.create_account("readme", Tier.PRO)
     return {
@@ -85,3 +97,26 @@ async def test_readme_python_example_works(stack: Stack, tmp_path: Path):
     assert first.startswith("ds_") and "'rt_ms': 'numeric'" in first
     assert second.startswith("1 datasets;")
     assert third == "(50, 2)"
+
+
+async def test_readme_analytics_examples_work(stack: Stack, tmp_path: Path):
+    token_part = code_block("REST with curl", "sh").split("# Upload")[0]
+    script = (token_part + code_block("Statistics, analytics and models with curl", "sh")).replace(
+        "API=http://127.0.0.1:8080\n", f"API={stack.rest_url}\n"
+    )
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env=await readme_env(stack, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    described, tested, predicted, clustered = json_documents(result.stdout)
+    assert described["results"]["rt_ms"]["count"] == 60
+    assert set(described["results"]["rt_ms"]["percentiles"]) == {"5", "95"}
+    assert (tested["test_type"], tested["reject_null"]) == ("two_sample_t", True)
+    assert [g["name"] for g in tested["groups"]] == ["caffeine", "placebo"]
+    assert len(predicted["predictions"]) == 1
+    assert len(clustered["clusters"]) == 2
