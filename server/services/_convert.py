@@ -10,7 +10,13 @@ from google.protobuf import struct_pb2, timestamp_pb2
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
+from neurogate.server.errors import InvalidParameter
+
 M = TypeVar("M", bound=Message)
+
+#: Most channels and values a signal sent in a request may hold.
+MAX_SIGNAL_CHANNELS = 64
+MAX_SIGNAL_VALUES = 2_000_000
 
 
 def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
@@ -69,3 +75,33 @@ def fill(message_type: type[M], fields: dict[str, Any]) -> M:
     responses share the same resource fields."""
     declared = message_type.DESCRIPTOR.fields_by_name
     return message_type(**{k: v for k, v in fields.items() if k in declared and v is not None})
+
+
+def check_signal_size(
+    rows: Sequence[struct_pb2.ListValue], layout: str, parameter: str = "data"
+) -> None:
+    """Refuses a signal of more than MAX_SIGNAL_CHANNELS channels or
+    MAX_SIGNAL_VALUES values before any work; cheap enough for the event loop.
+    ``layout`` "samples" means each row is a sample, otherwise a channel."""
+    # Past MAX_SIGNAL_VALUES rows the request is refused whatever they hold.
+    values = len(rows) if len(rows) > MAX_SIGNAL_VALUES else sum(len(row.values) for row in rows)
+    if values > MAX_SIGNAL_VALUES:
+        raise InvalidParameter(
+            f"{parameter} holds more than {MAX_SIGNAL_VALUES} values, the most accepted per "
+            "request",
+            parameter=parameter,
+            value=values,
+            valid_range=[1, MAX_SIGNAL_VALUES],
+            suggestion="send the signal in shorter pieces",
+        )
+    if layout == "samples":
+        channels = max((len(row.values) for row in rows), default=0)
+    else:
+        channels = len(rows)
+    if channels > MAX_SIGNAL_CHANNELS:
+        raise InvalidParameter(
+            f"{parameter} holds {channels} channels; at most {MAX_SIGNAL_CHANNELS} are accepted",
+            parameter=parameter,
+            value=channels,
+            valid_range=[1, MAX_SIGNAL_CHANNELS],
+        )

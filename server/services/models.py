@@ -50,6 +50,7 @@ from neurogate.server.ml.training import TrainingRequest, train
 from neurogate.server.pagination import page_size
 from neurogate.server.recordings.recording import Recording
 from neurogate.server.services._convert import (
+    check_signal_size,
     fill,
     list_value_rows,
     struct,
@@ -187,9 +188,6 @@ def _train_response(row: MlModel) -> model_pb2.TrainResponse:
 
 #: Sessions one EEG model is trained on, at most.
 MAX_EEG_SESSIONS = 50
-#: Inference input, checked on the event loop before any work.
-MAX_EEG_CHANNELS = 64
-MAX_EEG_VALUES = 2_000_000
 
 
 def _train_eeg_job(
@@ -268,27 +266,6 @@ def _train_eeg_response(row: MlModel) -> model_pb2.TrainEegModelResponse:
         training_time_ms=details["training_time_ms"],
         created_at=timestamp(row.created_at),
     )
-
-
-def _check_eeg_size(rows: Sequence[struct_pb2.ListValue]) -> None:
-    """Refuses more than MAX_EEG_VALUES values or MAX_EEG_CHANNELS channels,
-    before any work; cheap enough for the event loop."""
-    values = len(rows) if len(rows) > MAX_EEG_VALUES else sum(len(row.values) for row in rows)
-    if values > MAX_EEG_VALUES:
-        raise InvalidParameter(
-            f"input_data.eeg holds more than {MAX_EEG_VALUES} values, the most accepted",
-            parameter="input_data.eeg",
-            value=values,
-            valid_range=[1, MAX_EEG_VALUES],
-        )
-    channels = max((len(row.values) for row in rows), default=0)
-    if channels > MAX_EEG_CHANNELS:
-        raise InvalidParameter(
-            f"input_data.eeg holds {channels} channels; at most {MAX_EEG_CHANNELS} are accepted",
-            parameter="input_data.eeg",
-            value=channels,
-            valid_range=[1, MAX_EEG_CHANNELS],
-        )
 
 
 def _eeg_matrix(request: model_pb2.InferRequest) -> np.ndarray:
@@ -438,7 +415,7 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
         the server (loading the model included, the network not)."""
         began = time.perf_counter()
         if is_builtin(request.model_id):
-            _check_eeg_size(request.input_data.eeg)
+            check_signal_size(request.input_data.eeg, "samples", "input_data.eeg")
             response = await self._compute.run(_infer_builtin_job, request)
         else:
             row = await self._models.get(current_account(), request.model_id)
@@ -450,7 +427,7 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
                     value=row.id,
                     kind=row.kind,
                 )
-            _check_eeg_size(request.input_data.eeg)
+            check_signal_size(request.input_data.eeg, "samples", "input_data.eeg")
             ref = ModelRef(self._database_url, row.id, self._model_key)
             response = await self._compute.run(_infer_eeg_job, request, ref, row.details)
         response.inference_time_ms = (time.perf_counter() - began) * 1000

@@ -10,53 +10,22 @@ size. The numerical work is :mod:`neurogate.server.signal`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import grpc
-from google.protobuf import struct_pb2
 
 from neurogate.server.compute import ComputePool
-from neurogate.server.errors import InvalidParameter
-from neurogate.server.services._convert import list_value_rows
+from neurogate.server.services._convert import check_signal_size, list_value_rows
 from neurogate.server.signal.bands import DEFAULT_BANDS, band_powers
 from neurogate.server.signal.filters import FILTER_FIELDS, FilterStage
 from neurogate.server.signal.offline import as_matrix, filter_signal, from_matrix
 from neurogate.v1 import processing_pb2, processing_pb2_grpc
 
-MAX_CHANNELS = 64
-MAX_VALUES = 2_000_000
 DEFAULT_LAYOUT = "channels"
 DEFAULT_MODE = "zero_phase"
 DEFAULT_ORDER = 4
 DEFAULT_QUALITY = 30.0
 DEFAULT_DETREND = "linear"
-
-
-def _check_size(data: Sequence[struct_pb2.ListValue], layout: str) -> None:
-    """Refuses more than MAX_CHANNELS channels or MAX_VALUES values, before
-    any work; cheap enough for the event loop."""
-    # Past MAX_VALUES rows the request is refused whatever they hold.
-    values = len(data) if len(data) > MAX_VALUES else sum(len(row.values) for row in data)
-    if values > MAX_VALUES:
-        raise InvalidParameter(
-            f"data holds more than {MAX_VALUES} values, the most accepted per request",
-            parameter="data",
-            value=values,
-            valid_range=[1, MAX_VALUES],
-            suggestion="send the signal in shorter pieces",
-        )
-    if layout == "samples":
-        channels = max((len(row.values) for row in data), default=0)
-    else:
-        channels = len(data)
-    if channels > MAX_CHANNELS:
-        raise InvalidParameter(
-            f"data holds {channels} channels; at most {MAX_CHANNELS} are accepted",
-            parameter="data",
-            value=channels,
-            valid_range=[1, MAX_CHANNELS],
-        )
 
 
 def _add_rows(target: Any, rows: list[list[float]]) -> None:
@@ -136,11 +105,11 @@ class ProcessingServicer(processing_pb2_grpc.ProcessingServicer):
     async def Filter(
         self, request: processing_pb2.FilterRequest, context: grpc.aio.ServicerContext
     ) -> processing_pb2.FilterResponse:
-        _check_size(request.data, request.layout)
+        check_signal_size(request.data, request.layout)
         return await self._compute.run(_filter_job, request)
 
     async def BandPower(
         self, request: processing_pb2.BandPowerRequest, context: grpc.aio.ServicerContext
     ) -> processing_pb2.BandPowerResponse:
-        _check_size(request.data, request.layout)
+        check_signal_size(request.data, request.layout)
         return await self._compute.run(_band_power_job, request)

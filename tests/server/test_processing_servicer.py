@@ -12,7 +12,8 @@ from scipy import signal as sps
 
 from neurogate.server.compute import ComputePool
 from neurogate.server.errors import InsufficientData, InvalidConfiguration, InvalidParameter
-from neurogate.server.services.processing import MAX_CHANNELS, MAX_VALUES, ProcessingServicer
+from neurogate.server.services._convert import MAX_SIGNAL_CHANNELS, MAX_SIGNAL_VALUES
+from neurogate.server.services.processing import ProcessingServicer
 from neurogate.server.signal.bands import band_powers
 from neurogate.v1 import processing_pb2
 
@@ -281,31 +282,33 @@ async def test_no_data_is_refused(servicer):
 
 async def test_more_than_the_channel_limit_is_refused_before_any_work():
     servicer = ProcessingServicer(ComputePool(workers=1))  # never started
-    request = processing_pb2.FilterRequest(data=rows([[0.0]] * (MAX_CHANNELS + 1)), sample_rate=FS)
+    request = processing_pb2.FilterRequest(
+        data=rows([[0.0]] * (MAX_SIGNAL_CHANNELS + 1)), sample_rate=FS
+    )
 
     with pytest.raises(InvalidParameter) as raised:
         await servicer.Filter(request, None)
 
     assert raised.value.details["parameter"] == "data"
-    assert raised.value.details["value"] == MAX_CHANNELS + 1
+    assert raised.value.details["value"] == MAX_SIGNAL_CHANNELS + 1
     assert servicer._compute._executor is None
 
 
 async def test_more_than_the_channel_limit_in_the_samples_layout_is_refused():
     servicer = ProcessingServicer(ComputePool(workers=1))
     request = processing_pb2.BandPowerRequest(
-        data=rows([[0.0] * (MAX_CHANNELS + 1)]), sample_rate=FS, layout="samples"
+        data=rows([[0.0] * (MAX_SIGNAL_CHANNELS + 1)]), sample_rate=FS, layout="samples"
     )
 
     with pytest.raises(InvalidParameter) as raised:
         await servicer.BandPower(request, None)
 
-    assert raised.value.details["value"] == MAX_CHANNELS + 1
+    assert raised.value.details["value"] == MAX_SIGNAL_CHANNELS + 1
 
 
 async def test_more_than_the_value_limit_is_refused_before_any_work():
     servicer = ProcessingServicer(ComputePool(workers=1))
-    per_row = MAX_VALUES // 8 + 1
+    per_row = MAX_SIGNAL_VALUES // 8 + 1
     request = processing_pb2.FilterRequest(data=rows([[0.0] * per_row] * 8), sample_rate=FS)
 
     with pytest.raises(InvalidParameter) as raised:
