@@ -316,6 +316,26 @@ async def rest(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+# ---------------------------------------------------------------- devices
+
+
+async def external_device(
+    rest: httpx.AsyncClient, caller: Caller, sample_rate: float, channels: list[str]
+) -> str:
+    """Registers an external device (fed through ingest); its id."""
+    registered = await rest.post(
+        "/v1/devices",
+        headers=caller.headers,
+        json={
+            "name": "amplifier",
+            "type": "external",
+            "params": {"sample_rate": sample_rate, "channels": channels},
+        },
+    )
+    assert registered.status_code == 200, registered.text
+    return registered.json()["device_id"]
+
+
 # ---------------------------------------------------------------- datasets
 
 

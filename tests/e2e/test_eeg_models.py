@@ -20,7 +20,7 @@ import pytest_asyncio
 from google.protobuf import struct_pb2
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-from conftest import Caller, NewCaller, Stack, assert_envelope, issue_token
+from conftest import Caller, NewCaller, Stack, assert_envelope, external_device, issue_token
 from neurogate.server.auth.tiers import Tier
 from neurogate.server.ml.builtin import predict_builtin
 from neurogate.server.ml.eeg import build_pipeline
@@ -107,19 +107,8 @@ async def recorded(stack: Stack) -> AsyncIterator[Recorded]:
     account = await stack.accounts.create_account("eeg", Tier.ENTERPRISE)
     caller = Caller(account, await issue_token(stack.rest_url, account))
     async with httpx.AsyncClient(base_url=stack.rest_url, timeout=30) as rest:
-        device = await rest.post(
-            "/v1/devices",
-            headers=caller.headers,
-            json={
-                "name": "amplifier",
-                "type": "external",
-                "params": {"sample_rate": RATE, "channels": CHANNELS},
-            },
-        )
-        assert device.status_code == 200, device.text
-        sessions = [
-            await record_session(rest, caller, device.json()["device_id"], seed) for seed in (1, 2)
-        ]
+        device_id = await external_device(rest, caller, RATE, CHANNELS)
+        sessions = [await record_session(rest, caller, device_id, seed) for seed in (1, 2)]
     yield Recorded(
         caller,
         [session_id for session_id, _ in sessions],

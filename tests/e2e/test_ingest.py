@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from google.protobuf import timestamp_pb2
 
-from conftest import Caller, NewCaller, Stack, assert_envelope
+from conftest import Caller, NewCaller, Stack, assert_envelope, external_device
 from neurogate.v1 import device_control_pb2 as dc
 from neurogate.v1 import device_control_pb2_grpc, neural_pb2, neural_pb2_grpc
 
@@ -64,17 +64,7 @@ async def external_recording(
     rest: httpx.AsyncClient, caller: Caller, subject_id: str = "ingest-subject"
 ) -> Recording:
     """An external device (Fz, Cz, Pz at 256 Hz) and a session recording it."""
-    registered = await rest.post(
-        "/v1/devices",
-        headers=caller.headers,
-        json={
-            "name": "amplifier",
-            "type": "external",
-            "params": {"sample_rate": RATE, "channels": CHANNELS},
-        },
-    )
-    assert registered.status_code == 200, registered.text
-    device_id = registered.json()["device_id"]
+    device_id = await external_device(rest, caller, RATE, CHANNELS)
     created = await rest.post(
         "/v1/sessions",
         headers=caller.headers,

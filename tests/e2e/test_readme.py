@@ -12,6 +12,8 @@ from conftest import Stack
 from neurogate.server.auth.tiers import Tier
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+#: Where the README's shell examples call the API; the tests call the stack's Envoy.
+README_API = "API=http://127.0.0.1:8080\n"
 
 
 def code_block(heading: str, language: str) -> str:
@@ -42,38 +44,39 @@ async def readme_env(stack: Stack, tmp_path: Path) -> dict[str, str]:
     }
 
 
-async def test_readme_curl_examples_work(stack: Stack, tmp_path: Path):
-    script = code_block("REST with curl", "sh")
-    assert "API=http://127.0.0.1:8080\n" in script
-    script = script.replace("API=http://127.0.0.1:8080\n", f"API={stack.rest_url}\n")
+async def run_shell_example(
+    stack: Stack, tmp_path: Path, script: str, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Runs a README shell example as a new user would, against the stack; it must succeed."""
+    assert README_API in script
     result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
+        ["bash", "-euo", "pipefail", "-c", script.replace(README_API, f"API={stack.rest_url}\n")],
         cwd=tmp_path,
         env=await readme_env(stack, tmp_path),
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def after_token(heading: str) -> str:
+    """A section's shell example, preceded by the README's token request."""
+    return code_block("REST with curl", "sh").split("# Upload")[0] + code_block(heading, "sh")
+
+
+async def test_readme_curl_examples_work(stack: Stack, tmp_path: Path):
+    script = code_block("REST with curl", "sh")
+    result = await run_shell_example(stack, tmp_path, script, timeout=60)
     assert '"name":"Q1 sales","rows":2,"columns":3' in result.stdout
     assert '"total":1' in result.stdout
     assert '"code":"INVALID_DATASET"' in result.stdout
 
 
 async def test_readme_live_data_examples_work(stack: Stack, tmp_path: Path):
-    token_part = code_block("REST with curl", "sh").split("# Upload")[0]
-    script = (token_part + code_block("Live data with curl", "sh")).replace(
-        "API=http://127.0.0.1:8080\n", f"API={stack.rest_url}\n"
-    )
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=tmp_path,
-        env=await readme_env(stack, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
-    assert result.returncode == 0, result.stderr
+    script = after_token("Live data with curl")
+    result = await run_shell_example(stack, tmp_path, script, timeout=90)
     assert (tmp_path / "session.edf").read_bytes()[:8] == b"0       "  # an EDF header
     packets = [
         json.loads(line) for line in result.stdout.splitlines() if line.startswith('{"device_id"')
@@ -100,19 +103,8 @@ async def test_readme_python_example_works(stack: Stack, tmp_path: Path):
 
 
 async def test_readme_analytics_examples_work(stack: Stack, tmp_path: Path):
-    token_part = code_block("REST with curl", "sh").split("# Upload")[0]
-    script = (token_part + code_block("Statistics, analytics and models with curl", "sh")).replace(
-        "API=http://127.0.0.1:8080\n", f"API={stack.rest_url}\n"
-    )
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=tmp_path,
-        env=await readme_env(stack, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    script = after_token("Statistics, analytics and models with curl")
+    result = await run_shell_example(stack, tmp_path, script, timeout=120)
     described, tested, predicted, clustered = json_documents(result.stdout)
     assert described["results"]["rt_ms"]["count"] == 60
     assert set(described["results"]["rt_ms"]["percentiles"]) == {"5", "95"}
