@@ -22,6 +22,9 @@ column types):
 Hyperparameters are checked against the estimator itself
 (:func:`build_pipeline`): an unknown name lists the valid ones, and a bad
 value is refused with scikit-learn's own message, before any fitting.
+:data:`SERVER_SET` ones are the server's to choose: a training runs in one
+compute worker, so ``n_jobs`` would take the cores other calls compute on,
+and ``verbose`` would print into the server's log.
 """
 
 from __future__ import annotations
@@ -203,6 +206,10 @@ class Spec:
     random_seed: int
 
 
+#: Hyperparameters callers may not set (module docstring).
+SERVER_SET: Final = frozenset({"n_jobs", "verbose"})
+
+
 def build_estimator(spec: Spec) -> BaseEstimator:
     """The estimator of ``spec``, its hyperparameters set and validated.
 
@@ -214,13 +221,22 @@ def build_estimator(spec: Spec) -> BaseEstimator:
     check_model_type(spec.model_type, spec.task)
     estimator = ESTIMATORS[spec.model_type][spec.task]()
     defaults = estimator.get_params(deep=False)
+    reserved = sorted(SERVER_SET & set(spec.hyperparameters))
+    if reserved:
+        raise InvalidParameter(
+            f"{reserved[0]} is set by the server: each training runs in one compute worker, "
+            "on one core, and prints nothing",
+            parameter="hyperparameters",
+            value=reserved[0],
+            valid_choices=sorted(set(defaults) - SERVER_SET),
+        )
     unknown = sorted(set(spec.hyperparameters) - set(defaults))
     if unknown:
         raise InvalidParameter(
             f"{spec.model_type} has no hyperparameter {unknown[0]!r}",
             parameter="hyperparameters",
             value=unknown[0],
-            valid_choices=sorted(defaults),
+            valid_choices=sorted(set(defaults) - SERVER_SET),
         )
     params = {
         name: json_hyperparameter(value, defaults[name])

@@ -91,7 +91,18 @@ def test_an_unknown_hyperparameter_lists_the_estimators_parameters():
 
     details = raised.value.details
     assert (details["parameter"], details["value"]) == ("hyperparameters", "n_trees")
-    assert details["valid_choices"] == sorted(RandomForestRegressor().get_params())
+    assert details["valid_choices"] == sorted(
+        set(RandomForestRegressor().get_params()) - {"n_jobs", "verbose"}
+    )
+
+
+@pytest.mark.parametrize("name", ["n_jobs", "verbose"])
+def test_hyperparameters_the_server_sets_are_refused(name):
+    with pytest.raises(InvalidParameter, match=f"{name} is set by the server") as raised:
+        build_estimator(spec("random_forest", **{name: 2}))
+
+    assert raised.value.details["value"] == name
+    assert name not in raised.value.details["valid_choices"]
 
 
 def test_a_bad_hyperparameter_value_is_refused_with_sklearns_message():
