@@ -51,6 +51,7 @@ from datetime import date, time
 from pathlib import PurePosixPath
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -181,10 +182,14 @@ def preview_rows(parquet: bytes, n: int) -> list[dict[str, Any]]:
         rows.extend(batch.to_pylist()[: n - len(rows)])
         if len(rows) == n:
             break
-    return [{name: _json_value(value) for name, value in row.items()} for row in rows]
+    return [{name: json_value(value) for name, value in row.items()} for row in rows]
 
 
-def _json_value(value: object) -> object:
+def json_value(value: object) -> object:
+    """A table cell (or a model's prediction) as a JSON value: NumPy scalars
+    as Python ones, NaN and infinities as None, dates and times ISO 8601."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, date | time):

@@ -29,6 +29,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from neurogate.server.datasets.parsing import json_value
 from neurogate.server.errors import InvalidParameter
 
 #: Records accepted in one request.
@@ -155,17 +156,6 @@ def records_frame(
             for name, values in columns.items()
         }
     )
-
-
-def json_value(value: Any) -> Any:
-    """A prediction as a JSON value; NaN and infinities as null."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return value
 
 
 @dataclass(frozen=True)
