@@ -28,6 +28,7 @@ from neurogate.server.services.neural import NeuralServicer
 from neurogate.server.services.processing import ProcessingServicer
 from neurogate.server.services.registry import register_services
 from neurogate.server.services.segmentation import SegmentationServicer
+from neurogate.server.services.spc import SPCServicer
 from neurogate.server.settings import MAX_UPLOAD_BYTES, Settings
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def build_server(runtime: Runtime) -> BuiltServer:
             "neurogate.v1.Segmentation": SegmentationServicer(
                 runtime.datasets, runtime.compute, database_url
             ),
+            "neurogate.v1.SPC": SPCServicer(runtime.datasets, runtime.compute, database_url),
             "neurogate.v1.ModelService": ModelServicer(
                 runtime.datasets,
                 runtime.models,

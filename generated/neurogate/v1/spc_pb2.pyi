@@ -108,7 +108,7 @@ class Violation(_message.Message):
     def __init__(self, point: _Optional[int] = ..., value: _Optional[float] = ..., rule: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class Capability(_message.Message):
-    __slots__ = ("cp", "cpk", "cpl", "cpu", "pp", "ppk", "cpm", "ppm_total")
+    __slots__ = ("cp", "cpk", "cpl", "cpu", "pp", "ppk", "cpm", "ppm_total", "normality_test", "normality_statistic", "normality_p_value")
     CP_FIELD_NUMBER: _ClassVar[int]
     CPK_FIELD_NUMBER: _ClassVar[int]
     CPL_FIELD_NUMBER: _ClassVar[int]
@@ -117,6 +117,9 @@ class Capability(_message.Message):
     PPK_FIELD_NUMBER: _ClassVar[int]
     CPM_FIELD_NUMBER: _ClassVar[int]
     PPM_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    NORMALITY_TEST_FIELD_NUMBER: _ClassVar[int]
+    NORMALITY_STATISTIC_FIELD_NUMBER: _ClassVar[int]
+    NORMALITY_P_VALUE_FIELD_NUMBER: _ClassVar[int]
     cp: float
     cpk: float
     cpl: float
@@ -125,7 +128,10 @@ class Capability(_message.Message):
     ppk: float
     cpm: float
     ppm_total: float
-    def __init__(self, cp: _Optional[float] = ..., cpk: _Optional[float] = ..., cpl: _Optional[float] = ..., cpu: _Optional[float] = ..., pp: _Optional[float] = ..., ppk: _Optional[float] = ..., cpm: _Optional[float] = ..., ppm_total: _Optional[float] = ...) -> None: ...
+    normality_test: str
+    normality_statistic: float
+    normality_p_value: float
+    def __init__(self, cp: _Optional[float] = ..., cpk: _Optional[float] = ..., cpl: _Optional[float] = ..., cpu: _Optional[float] = ..., pp: _Optional[float] = ..., ppk: _Optional[float] = ..., cpm: _Optional[float] = ..., ppm_total: _Optional[float] = ..., normality_test: _Optional[str] = ..., normality_statistic: _Optional[float] = ..., normality_p_value: _Optional[float] = ...) -> None: ...
 
 class ControlChartResponse(_message.Message):
     __slots__ = ("chart_type", "center_line", "lcl", "ucl", "sigma", "points", "secondary", "violations", "capability", "chart_id")
