@@ -29,6 +29,7 @@ from neurogate.server.services.processing import ProcessingServicer
 from neurogate.server.services.registry import register_services
 from neurogate.server.services.segmentation import SegmentationServicer
 from neurogate.server.services.spc import SPCServicer
+from neurogate.server.services.webhooks import WebhookServicer
 from neurogate.server.settings import MAX_UPLOAD_BYTES, Settings
 
 log = logging.getLogger(__name__)
@@ -91,12 +92,21 @@ def build_server(runtime: Runtime) -> BuiltServer:
                 runtime.datasets, runtime.compute, database_url
             ),
             "neurogate.v1.Analytics": AnalyticsServicer(
-                runtime.datasets, runtime.compute, database_url, runtime.model_key
+                runtime.datasets,
+                runtime.compute,
+                database_url,
+                runtime.model_key,
+                runtime.dispatcher,
             ),
             "neurogate.v1.Segmentation": SegmentationServicer(
                 runtime.datasets, runtime.compute, database_url
             ),
-            "neurogate.v1.SPC": SPCServicer(runtime.datasets, runtime.compute, database_url),
+            "neurogate.v1.SPC": SPCServicer(
+                runtime.datasets, runtime.compute, database_url, runtime.dispatcher
+            ),
+            "neurogate.v1.WebhookService": WebhookServicer(
+                runtime.webhooks, allow_private=runtime.settings.webhook_allow_private
+            ),
             "neurogate.v1.ModelService": ModelServicer(
                 runtime.datasets,
                 runtime.models,
@@ -104,6 +114,7 @@ def build_server(runtime: Runtime) -> BuiltServer:
                 runtime.compute,
                 database_url,
                 runtime.model_key,
+                runtime.dispatcher,
             ),
         },
     )

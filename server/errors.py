@@ -18,7 +18,8 @@ Exception tree::
     │   ├── AccountNotFound       ACCOUNT_NOT_FOUND
     │   ├── DeviceNotFound        DEVICE_NOT_FOUND
     │   ├── SessionNotFound       SESSION_NOT_FOUND
-    │   └── ModelNotFound         MODEL_NOT_FOUND
+    │   ├── ModelNotFound         MODEL_NOT_FOUND
+    │   └── WebhookNotFound       WEBHOOK_NOT_FOUND
     ├── Conflict                  CONFLICT                   409  ABORTED
     │   └── DeviceBusy            DEVICE_BUSY
     ├── StreamUnavailable         STREAM_UNAVAILABLE         422  FAILED_PRECONDITION
@@ -140,6 +141,10 @@ class SessionNotFound(NotFound):
 
 class ModelNotFound(NotFound):
     code = "MODEL_NOT_FOUND"
+
+
+class WebhookNotFound(NotFound):
+    code = "WEBHOOK_NOT_FOUND"
 
 
 class Conflict(NeuroGateError):

@@ -24,6 +24,9 @@ from neurogate.server.settings import JWT_AUDIENCE, JWT_ISSUER, Settings
 from neurogate.server.storage.database import Database
 from neurogate.server.streaming.hub import BacklogPolicy
 from neurogate.server.streaming.slots import StreamSlots
+from neurogate.server.webhooks.dispatcher import Dispatcher
+from neurogate.server.webhooks.retry import RetryPolicy
+from neurogate.server.webhooks.store import WebhookStore
 
 
 @dataclass
@@ -42,6 +45,10 @@ class Runtime:
     models: ModelStore
     #: Signs stored model artifacts (:mod:`neurogate.server.ml.artifacts`).
     model_key: str
+    webhooks: WebhookStore
+    #: Publishes events to webhooks and runs the delivery loop
+    #: (:mod:`neurogate.server.webhooks.dispatcher`).
+    dispatcher: Dispatcher
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
@@ -72,7 +79,14 @@ class Runtime:
         devices.recording_file = sessions.brainflow_file
         devices.is_recording = sessions.is_recording
         await sessions.start()
-        return cls(
+        webhooks = WebhookStore(db)
+        dispatcher = Dispatcher(
+            webhooks,
+            allow_private=settings.webhook_allow_private,
+            retry=RetryPolicy(base_seconds=settings.webhook_retry_base_seconds),
+            poll_seconds=settings.webhook_poll_seconds,
+        )
+        runtime = cls(
             settings=settings,
             db=db,
             tokens=tokens,
@@ -86,7 +100,11 @@ class Runtime:
             stream_slots=StreamSlots(),
             models=ModelStore(db),
             model_key=load_model_key(settings),
+            webhooks=webhooks,
+            dispatcher=dispatcher,
         )
+        dispatcher.start()
+        return runtime
 
     async def end_streams(self) -> None:
         """Commits and closes recordings, then ends every live stream in-band
@@ -95,6 +113,7 @@ class Runtime:
         await self.devices.close()
 
     async def close(self) -> None:
+        await self.dispatcher.close(grace=min(self.settings.shutdown_grace, 10.0))
         await asyncio.to_thread(self.compute.close)
         await self.rate_limiter.close()
         await self.db.close()

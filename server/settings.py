@@ -28,6 +28,15 @@
   samples, and how long it may keep losing them before its stream is ended.
 - ``NEUROGATE_TIER_LIMITS`` (DESIGN.md's limits): per-tier overrides, e.g.
   ``pro=60/10000,enterprise=300/100000`` (calls per minute/per day).
+- ``NEUROGATE_WEBHOOK_ALLOW_PRIVATE`` (``false``): let webhooks call loopback,
+  link-local, private and other non-public addresses (a receiver on the
+  operator's own network, or a test's local receiver). Off, such URLs are
+  refused at creation and again at every delivery.
+- ``NEUROGATE_WEBHOOK_RETRY_BASE_SECONDS`` (``10``): delay before a failed
+  delivery's first retry; later ones grow from it
+  (:mod:`neurogate.server.webhooks.retry`). Tests make it small.
+- ``NEUROGATE_WEBHOOK_POLL_SECONDS`` (``1``): how often the delivery loop looks
+  for due deliveries that another process queued or that a retry made due.
 """
 
 from __future__ import annotations
@@ -97,6 +106,9 @@ class Settings:
     stream_give_up_seconds: float = 10.0
     #: (tier, per minute, per day) overrides of the tiers' rate limits.
     tier_limits: tuple[tuple[str, int, int], ...] = ()
+    webhook_allow_private: bool = False
+    webhook_retry_base_seconds: float = 10.0
+    webhook_poll_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -119,6 +131,16 @@ class Settings:
             if not math.isfinite(value) or value < minimum:
                 raise ConfigurationError(f"NEUROGATE_{name}={raw!r} must be at least {minimum}")
             return value
+
+        def flag(name: str, default: bool) -> bool:
+            raw = text(name, None)
+            if raw is None:
+                return default
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ConfigurationError(f"NEUROGATE_{name}={raw!r} is not true or false")
 
         def port(name: str, default: int) -> int:
             value = int(number(name, default, int, 1))
@@ -152,6 +174,13 @@ class Settings:
                 "STREAM_GIVE_UP_SECONDS", cls.stream_give_up_seconds, float, 0.1
             ),
             tier_limits=_tier_limits(text("TIER_LIMITS", "") or ""),
+            webhook_allow_private=flag("WEBHOOK_ALLOW_PRIVATE", cls.webhook_allow_private),
+            webhook_retry_base_seconds=number(
+                "WEBHOOK_RETRY_BASE_SECONDS", cls.webhook_retry_base_seconds, float, 0.01
+            ),
+            webhook_poll_seconds=number(
+                "WEBHOOK_POLL_SECONDS", cls.webhook_poll_seconds, float, 0.01
+            ),
         )
 
     @property

@@ -1,5 +1,5 @@
 """Analytics: descriptive summaries, forecasts, diagnostics and prescriptions
-on a dataset's table.
+on a dataset's table. A forecast, the long one, publishes ``analysis.complete``.
 
 The event loop checks the caller's dataset (:func:`table_ref`); the request
 then goes whole to a compute worker, which reads the table
@@ -24,6 +24,8 @@ from neurogate.server.context import current_account
 from neurogate.server.datasets.store import DatasetStore
 from neurogate.server.ml.store import NewModel, new_model, store_model
 from neurogate.server.services._convert import fill, struct, struct_to_dict
+from neurogate.server.webhooks.dispatcher import Dispatcher
+from neurogate.server.webhooks.events import ANALYSIS_COMPLETE, analysis_data
 from neurogate.v1 import analytics_pb2, analytics_pb2_grpc
 
 
@@ -143,12 +145,18 @@ def _prescriptive_job(
 
 class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServicer):
     def __init__(
-        self, datasets: DatasetStore, compute: ComputePool, database_url: str, model_key: str
+        self,
+        datasets: DatasetStore,
+        compute: ComputePool,
+        database_url: str,
+        model_key: str,
+        dispatcher: Dispatcher,
     ) -> None:
         self._datasets = datasets
         self._compute = compute
         self._database_url = database_url
         self._model_key = model_key
+        self._dispatcher = dispatcher
 
     async def Descriptive(
         self,
@@ -187,4 +195,10 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServicer):
             self._datasets, self._database_url, account, request.training_data.dataset_id
         )
         new = new_model(self._database_url, self._model_key, account)
-        return await self._compute.run(_predictive_job, request, ref, new)
+        response = await self._compute.run(_predictive_job, request, ref, new)
+        await self._dispatcher.publish(
+            account,
+            ANALYSIS_COMPLETE,
+            analysis_data(response.model_id, "forecast", dataset_id=ref.dataset_id),
+        )
+        return response

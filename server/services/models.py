@@ -3,7 +3,8 @@
 Tabular models are trained on a dataset's table (:mod:`neurogate.server.ml`)
 in a compute worker; EEG models on recorded sessions. The worker that fits a
 model stores it, signed (:func:`store_model`); workers load the models they
-predict with (:func:`load_model`).
+predict with (:func:`load_model`). A finished training publishes
+``analysis.complete`` to the account's webhooks.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ from neurogate.server.services._convert import (
 from neurogate.server.sessions.manager import SessionManager
 from neurogate.server.signal.offline import as_matrix
 from neurogate.server.storage.models import MlModel
+from neurogate.server.webhooks.dispatcher import Dispatcher
+from neurogate.server.webhooks.events import ANALYSIS_COMPLETE, analysis_data
 from neurogate.v1 import model_pb2, model_pb2_grpc
 
 
@@ -340,6 +343,7 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
         compute: ComputePool,
         database_url: str,
         model_key: str,
+        dispatcher: Dispatcher,
     ) -> None:
         self._datasets = datasets
         self._models = models
@@ -347,6 +351,16 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
         self._compute = compute
         self._database_url = database_url
         self._model_key = model_key
+        self._dispatcher = dispatcher
+
+    async def _trained(self, row: MlModel) -> MlModel:
+        """Tells the account's webhooks that ``row`` finished training."""
+        await self._dispatcher.publish(
+            row.account_id,
+            ANALYSIS_COMPLETE,
+            analysis_data(row.id, "model_training", model_type=row.model_type, kind=row.kind),
+        )
+        return row
 
     async def TrainEegModel(
         self, request: model_pb2.TrainEegModelRequest, context: grpc.aio.ServicerContext
@@ -401,7 +415,7 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
             request.cv_folds,
             new,
         )
-        return _train_eeg_response(row)
+        return _train_eeg_response(await self._trained(row))
 
     async def Infer(
         self, request: model_pb2.InferRequest, context: grpc.aio.ServicerContext
@@ -439,7 +453,8 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
         account = current_account()
         new = new_model(self._database_url, self._model_key, account, request.name)
         ref = await table_ref(self._datasets, self._database_url, account, request.dataset_id)
-        return _train_response(await self._compute.run(_train_job, ref, request, new))
+        row = await self._compute.run(_train_job, ref, request, new)
+        return _train_response(await self._trained(row))
 
     async def Predict(
         self, request: model_pb2.PredictRequest, context: grpc.aio.ServicerContext

@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, LargeBinary, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Index,
+    LargeBinary,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -248,3 +256,51 @@ class MlModelArtifact(SQLModel, table=True):
 
     model_id: str = Field(primary_key=True, foreign_key="ml_models.id", ondelete="CASCADE")
     artifact: bytes = Field(sa_type=LargeBinary)
+
+
+class Webhook(SQLModel, table=True):
+    """A receiver of an account's events.
+
+    ``secret`` is the shared HMAC key deliveries are signed with
+    (:mod:`neurogate.server.webhooks.signing`), not a password: the server
+    must read it back to sign, so it cannot keep only a hash. It is returned
+    once, at creation, and never listed.
+    """
+
+    __tablename__ = "webhooks"
+
+    id: str = Field(primary_key=True, max_length=40)
+    account_id: str = Field(foreign_key="accounts.id", ondelete="CASCADE", index=True)
+    url: str = Field(max_length=2048)
+    #: Event names it subscribes to (:mod:`neurogate.server.webhooks.events`).
+    events: list[str] = Field(default_factory=list, sa_type=JSON)
+    secret: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event for one webhook: the outbox row the delivery loop works
+    through (:mod:`neurogate.server.webhooks.dispatcher`), and afterwards its
+    log. A replica works on a row only while it holds its lease
+    (``claim_token`` until ``claimed_until``)."""
+
+    __tablename__ = "webhook_deliveries"
+    #: The delivery loop's query: pending rows that are due.
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    webhook_id: str = Field(foreign_key="webhooks.id", ondelete="CASCADE", index=True)
+    account_id: str = Field(max_length=40, index=True)
+    event: str = Field(max_length=60)
+    #: The JSON body sent: ``{event, timestamp, data}``.
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    #: "pending", "delivered" or "failed".
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    claimed_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    claim_token: str | None = Field(default=None, max_length=40)
+    last_status_code: int | None = None
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
+    delivered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

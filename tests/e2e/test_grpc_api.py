@@ -16,7 +16,14 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from conftest import NewCaller, Stack
 from neurogate.server.auth.tiers import Tier
 from neurogate.server.settings import MAX_UPLOAD_BYTES
-from neurogate.v1 import auth_pb2, auth_pb2_grpc, data_pb2, data_pb2_grpc, spc_pb2, spc_pb2_grpc
+from neurogate.v1 import (
+    auth_pb2,
+    auth_pb2_grpc,
+    data_pb2,
+    data_pb2_grpc,
+    stream_pb2,
+    stream_pb2_grpc,
+)
 
 
 def rich_details(error: grpc.aio.AioRpcError) -> dict[str, object]:
@@ -108,9 +115,9 @@ async def test_unimplemented_methods_answer_unimplemented_with_error_info(
     stack: Stack, new_caller: NewCaller
 ):
     caller = await new_caller()
-    stub = spc_pb2_grpc.SPCStub(stack.channel())
+    stub = stream_pb2_grpc.StreamServiceStub(stack.channel())
     with pytest.raises(grpc.aio.AioRpcError) as raised:
-        await stub.ControlChart(spc_pb2.ControlChartRequest(), metadata=caller.metadata)
+        await stub.CreateStream(stream_pb2.CreateStreamRequest(), metadata=caller.metadata)
     assert raised.value.code() is grpc.StatusCode.UNIMPLEMENTED
     assert rich_details(raised.value)["ErrorInfo"].reason == "UNIMPLEMENTED"
 

@@ -112,3 +112,15 @@ async def test_readme_analytics_examples_work(stack: Stack, tmp_path: Path):
     assert [g["name"] for g in tested["groups"]] == ["caffeine", "placebo"]
     assert len(predicted["predictions"]) == 1
     assert len(clustered["clusters"]) == 2
+
+
+async def test_readme_control_chart_examples_work(stack: Stack, tmp_path: Path):
+    script = after_token("Control charts and webhooks with curl")
+    result = await run_shell_example(stack, tmp_path, script, timeout=120)
+
+    [chart] = json_documents(result.stdout)
+    assert (chart["chart_type"], chart["secondary"]["chart_type"]) == ("xbar_r", "r")
+    beyond_limits = {v["point"] for v in chart["violations"] if v["rule"] == "nelson_1"}
+    assert {28, 29, 30} <= beyond_limits
+    assert chart["capability"]["cpk"] > 0
+    assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

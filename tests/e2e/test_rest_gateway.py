@@ -70,9 +70,9 @@ async def test_unimplemented_method_is_501_in_the_envelope(
     new_caller: NewCaller, rest: httpx.AsyncClient
 ):
     caller = await new_caller()
-    reply = await rest.post("/v1/spc/control-chart", headers=caller.headers, json={})
+    reply = await rest.post("/v1/stream/create", headers=caller.headers, json={})
     error = assert_envelope(reply, 501, "UNIMPLEMENTED")
-    assert error["message"] == "SPC.ControlChart is not implemented yet"
+    assert error["message"] == "StreamService.CreateStream is not implemented yet"
 
 
 async def test_upstream_down_is_503_in_the_envelope(tmp_path: Path):

@@ -33,6 +33,7 @@ TABLE = [
     (errors.DeviceNotFound, "DEVICE_NOT_FOUND", 404, grpc.StatusCode.NOT_FOUND),
     (errors.SessionNotFound, "SESSION_NOT_FOUND", 404, grpc.StatusCode.NOT_FOUND),
     (errors.ModelNotFound, "MODEL_NOT_FOUND", 404, grpc.StatusCode.NOT_FOUND),
+    (errors.WebhookNotFound, "WEBHOOK_NOT_FOUND", 404, grpc.StatusCode.NOT_FOUND),
     (errors.Conflict, "CONFLICT", 409, grpc.StatusCode.ABORTED),
     (errors.DeviceBusy, "DEVICE_BUSY", 409, grpc.StatusCode.ABORTED),
     (errors.StreamUnavailable, "STREAM_UNAVAILABLE", 422, grpc.StatusCode.FAILED_PRECONDITION),

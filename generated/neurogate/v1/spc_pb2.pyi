@@ -1,4 +1,5 @@
 from google.api import annotations_pb2 as _annotations_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from neurogate.v1 import access_pb2 as _access_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -134,7 +135,7 @@ class Capability(_message.Message):
     def __init__(self, cp: _Optional[float] = ..., cpk: _Optional[float] = ..., cpl: _Optional[float] = ..., cpu: _Optional[float] = ..., pp: _Optional[float] = ..., ppk: _Optional[float] = ..., cpm: _Optional[float] = ..., ppm_total: _Optional[float] = ..., normality_test: _Optional[str] = ..., normality_statistic: _Optional[float] = ..., normality_p_value: _Optional[float] = ...) -> None: ...
 
 class ControlChartResponse(_message.Message):
-    __slots__ = ("chart_type", "center_line", "lcl", "ucl", "sigma", "points", "secondary", "violations", "capability", "chart_id")
+    __slots__ = ("chart_type", "center_line", "lcl", "ucl", "sigma", "points", "secondary", "violations", "capability", "chart_id", "image", "image_content_type")
     CHART_TYPE_FIELD_NUMBER: _ClassVar[int]
     CENTER_LINE_FIELD_NUMBER: _ClassVar[int]
     LCL_FIELD_NUMBER: _ClassVar[int]
@@ -145,6 +146,8 @@ class ControlChartResponse(_message.Message):
     VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
     CAPABILITY_FIELD_NUMBER: _ClassVar[int]
     CHART_ID_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     chart_type: str
     center_line: float
     lcl: float
@@ -155,4 +158,6 @@ class ControlChartResponse(_message.Message):
     violations: _containers.RepeatedCompositeFieldContainer[Violation]
     capability: Capability
     chart_id: str
-    def __init__(self, chart_type: _Optional[str] = ..., center_line: _Optional[float] = ..., lcl: _Optional[float] = ..., ucl: _Optional[float] = ..., sigma: _Optional[float] = ..., points: _Optional[_Iterable[_Union[ChartPoint, _Mapping]]] = ..., secondary: _Optional[_Union[SecondaryChart, _Mapping]] = ..., violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., capability: _Optional[_Union[Capability, _Mapping]] = ..., chart_id: _Optional[str] = ...) -> None: ...
+    image: bytes
+    image_content_type: str
+    def __init__(self, chart_type: _Optional[str] = ..., center_line: _Optional[float] = ..., lcl: _Optional[float] = ..., ucl: _Optional[float] = ..., sigma: _Optional[float] = ..., points: _Optional[_Iterable[_Union[ChartPoint, _Mapping]]] = ..., secondary: _Optional[_Union[SecondaryChart, _Mapping]] = ..., violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., capability: _Optional[_Union[Capability, _Mapping]] = ..., chart_id: _Optional[str] = ..., image: _Optional[bytes] = ..., image_content_type: _Optional[str] = ...) -> None: ...

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from neurogate.v1 import spc_pb2 as neurogate_dot_v1_dot_spc__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -40,6 +41,11 @@ class SPCStub:
                 request_serializer=neurogate_dot_v1_dot_spc__pb2.ControlChartRequest.SerializeToString,
                 response_deserializer=neurogate_dot_v1_dot_spc__pb2.ControlChartResponse.FromString,
                 _registered_method=True)
+        self.ControlChartImage = channel.unary_unary(
+                '/neurogate.v1.SPC/ControlChartImage',
+                request_serializer=neurogate_dot_v1_dot_spc__pb2.ControlChartRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
 
 
 class SPCServicer:
@@ -52,6 +58,14 @@ class SPCServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ControlChartImage(self, request, context):
+        """The chart as a picture, PNG (default) or SVG by `render`, served with
+        its own content type: `curl -o chart.png`, or the GET URL in a browser.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SPCServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -59,6 +73,11 @@ def add_SPCServicer_to_server(servicer, server):
                     servicer.ControlChart,
                     request_deserializer=neurogate_dot_v1_dot_spc__pb2.ControlChartRequest.FromString,
                     response_serializer=neurogate_dot_v1_dot_spc__pb2.ControlChartResponse.SerializeToString,
+            ),
+            'ControlChartImage': grpc.unary_unary_rpc_method_handler(
+                    servicer.ControlChartImage,
+                    request_deserializer=neurogate_dot_v1_dot_spc__pb2.ControlChartRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -89,6 +108,33 @@ class SPC:
             '/neurogate.v1.SPC/ControlChart',
             neurogate_dot_v1_dot_spc__pb2.ControlChartRequest.SerializeToString,
             neurogate_dot_v1_dot_spc__pb2.ControlChartResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ControlChartImage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/neurogate.v1.SPC/ControlChartImage',
+            neurogate_dot_v1_dot_spc__pb2.ControlChartRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,
             insecure,

@@ -30,6 +30,8 @@ TABLES = {
     "ingestions",
     "ml_models",
     "ml_model_artifacts",
+    "webhooks",
+    "webhook_deliveries",
 }
 
 

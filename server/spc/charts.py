@@ -1,0 +1,201 @@
+"""One control chart of a table's column: the request checked, the data
+subgrouped, the chart computed by its module, then run rules and capability.
+
+- Variables charts (:mod:`.variables`): ``xbar_r`` and ``xbar_s`` need
+  ``subgroup_size`` (2 or more) or ``subgroup_column``; ``i_mr`` charts
+  individual values (``subgroup_size`` absent or 1).
+- Attribute charts (:mod:`.attributes`): each row is a subgroup, ``column``
+  its count, with ``sample_size`` or ``sample_size_column`` (p, np and u; a
+  c chart takes them only if constant).
+- Time-weighted charts (:mod:`.timeweighted`): ``cusum`` and ``ewma`` chart
+  individual values or subgroup means; the process mean and sigma come from
+  the Phase I data here (:func:`.variables.process_estimates`: R-bar/d2 for
+  subgroups, MR-bar/d2(2) for individual values). Defaults follow qcc:
+  CUSUM ``k`` = 0.5 and ``h`` = 5 (standard errors of the subgroup mean),
+  EWMA ``lambda`` = 0.2 and ``nsigmas`` = 3.
+
+Run rules (:func:`.rules.apply_rules`) flag the main panel of every chart but
+the CUSUM, whose decision interval is its own rule (asking for run rules on a
+CUSUM is refused). The companion panel (R, S or MR) marks points beyond its
+own limits as out of control (:mod:`.variables`); the violations listed are
+the main panel's, so their ``point`` numbers index one series.
+
+Capability (:mod:`.capability`) needs ``spec_limits`` and a chart of
+measurements (not an attribute chart); it describes the Phase I measurements
+with the chart's sigma.
+
+Options that do not apply to the chart asked for are refused rather than
+ignored, so a caller who mistyped the chart type learns of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from neurogate.server.analytics.tables import Table
+from neurogate.server.errors import InvalidParameter
+from neurogate.server.spc import attributes, rules, timeweighted, variables
+from neurogate.server.spc.capability import capability, check_spec_limits
+from neurogate.server.spc.chart import CHART_TYPES, ChartResult, ChartSpec
+
+#: qcc's defaults (DESIGN.md section 7).
+CUSUM_K = 0.5
+CUSUM_H = 5.0
+EWMA_LAMBDA = 0.2
+EWMA_NSIGMAS = 3.0
+
+#: The options each chart type takes, beside column and phase_one_subgroups.
+_OPTIONS = {
+    "xbar_r": {"subgroup_size", "subgroup_column", "spec_limits", "rules"},
+    "xbar_s": {"subgroup_size", "subgroup_column", "spec_limits", "rules"},
+    "i_mr": {"subgroup_size", "spec_limits", "rules"},
+    "p_chart": {"sample_size", "sample_size_column", "rules"},
+    "np_chart": {"sample_size", "sample_size_column", "rules"},
+    "c_chart": {"sample_size", "sample_size_column", "rules"},
+    "u_chart": {"sample_size", "sample_size_column", "rules"},
+    "cusum": {"subgroup_size", "subgroup_column", "spec_limits", "cusum_k", "cusum_h"},
+    "ewma": {
+        "subgroup_size",
+        "subgroup_column",
+        "spec_limits",
+        "rules",
+        "ewma_lambda",
+        "ewma_nsigmas",
+    },
+}
+#: Request field names of the options, for messages.
+_FIELDS = {
+    "cusum_k": "cusum.k",
+    "cusum_h": "cusum.h",
+    "ewma_lambda": "ewma.lambda",
+    "ewma_nsigmas": "ewma.nsigmas",
+}
+
+
+def _check_request(spec: ChartSpec) -> None:
+    """Refusals that need no data: the chart type, options that do not apply
+    to it, and values out of range."""
+    if spec.chart_type not in CHART_TYPES:
+        raise InvalidParameter(
+            f"unknown chart_type {spec.chart_type!r}"
+            if spec.chart_type
+            else "chart_type is required",
+            parameter="chart_type",
+            value=spec.chart_type,
+            valid_choices=list(CHART_TYPES),
+        )
+    taken = _OPTIONS[spec.chart_type]
+    for option in sorted(set().union(*_OPTIONS.values()) - taken):
+        if getattr(spec, option) not in (None, ()):
+            field = _FIELDS.get(option, option)
+            raise InvalidParameter(
+                f"{field} does not apply to a {spec.chart_type} chart",
+                parameter=field,
+                chart_type=spec.chart_type,
+            )
+    for name in ("subgroup_size", "sample_size", "phase_one_subgroups"):
+        value = getattr(spec, name)
+        if value is not None and value < 1:
+            raise InvalidParameter(
+                f"{name} must be positive", parameter=name, value=value, minimum=1
+            )
+    for pair in (("subgroup_size", "subgroup_column"), ("sample_size", "sample_size_column")):
+        if all(getattr(spec, name) is not None for name in pair):
+            raise InvalidParameter(
+                f"give {pair[0]} or {pair[1]}, not both",
+                parameter=pair[1],
+                value=getattr(spec, pair[1]),
+            )
+    if spec.chart_type in ("xbar_r", "xbar_s"):
+        if spec.subgroup_size is None and spec.subgroup_column is None:
+            raise InvalidParameter(
+                f"a {spec.chart_type} chart needs subgroup_size or subgroup_column",
+                parameter="subgroup_size",
+            )
+        if spec.subgroup_size == 1:
+            raise InvalidParameter(
+                "an X-bar chart needs subgroups of at least 2 values; subgroup_size is 1",
+                parameter="subgroup_size",
+                value=1,
+                minimum=2,
+                suggestion="use i_mr for individual values",
+            )
+    if spec.chart_type == "i_mr" and spec.subgroup_size not in (None, 1):
+        raise InvalidParameter(
+            "an i_mr chart plots individual values; subgroup_size must be 1 or absent",
+            parameter="subgroup_size",
+            value=spec.subgroup_size,
+            suggestion="use xbar_r or xbar_s for subgroups",
+        )
+    rules.resolve_rules(spec.rules)
+    if spec.spec_limits is not None:
+        check_spec_limits(spec.spec_limits)
+
+
+def _subgroups(table: Table, spec: ChartSpec) -> variables.Subgroups:
+    values = table.numeric(spec.column, parameter="column")
+    if spec.subgroup_column is not None:
+        keys = table.column(spec.subgroup_column, parameter="subgroup_column")
+        return variables.by_key(values, keys)
+    return variables.consecutive(values, spec.subgroup_size or 1)
+
+
+def _sizes(table: Table, spec: ChartSpec, rows: int) -> np.ndarray | None:
+    if spec.sample_size_column is not None:
+        return table.numeric(spec.sample_size_column, parameter="sample_size_column").to_numpy()
+    if spec.sample_size is not None:
+        return np.full(rows, float(spec.sample_size))
+    return None
+
+
+def _measurements(groups: variables.Subgroups, phase_one: int | None) -> np.ndarray:
+    """The Phase I measurements."""
+    return groups.values if phase_one is None else groups.head(phase_one).values
+
+
+def control_chart(table: Table, spec: ChartSpec) -> ChartResult:
+    """The chart ``spec`` asks for, of ``table``."""
+    _check_request(spec)
+    groups = None
+    sigma = None
+    if spec.chart_type in attributes.ATTRIBUTE_CHARTS:
+        counts = table.numeric(spec.column, parameter="column").to_numpy()
+        result = attributes.attribute_chart(
+            spec.chart_type, counts, _sizes(table, spec, len(counts)), spec.phase_one_subgroups
+        )
+    else:
+        groups = _subgroups(table, spec)
+        if spec.chart_type == "i_mr":
+            result = variables.individuals_chart(groups.values, spec.phase_one_subgroups)
+        elif spec.chart_type in ("xbar_r", "xbar_s"):
+            result = variables.xbar_chart(groups, spec.chart_type, spec.phase_one_subgroups)
+        else:
+            center, sigma = variables.process_estimates(groups, spec.phase_one_subgroups)
+            if spec.chart_type == "cusum":
+                result = timeweighted.cusum_chart(
+                    groups.split(),
+                    sigma,
+                    center,
+                    CUSUM_K if spec.cusum_k is None else spec.cusum_k,
+                    CUSUM_H if spec.cusum_h is None else spec.cusum_h,
+                )
+            else:
+                result = timeweighted.ewma_chart(
+                    groups.split(),
+                    sigma,
+                    center,
+                    EWMA_LAMBDA if spec.ewma_lambda is None else spec.ewma_lambda,
+                    EWMA_NSIGMAS if spec.ewma_nsigmas is None else spec.ewma_nsigmas,
+                )
+    main, violations = rules.apply_rules(result.main, spec.rules)
+    result = replace(result, main=main, violations=[*result.violations, *violations])
+    if spec.spec_limits is not None and groups is not None:
+        # The Phase I mean and the sigma of one measurement (a CUSUM's panel
+        # is centred on 0, so neither is read off the panel).
+        measured = _measurements(groups, spec.phase_one_subgroups)
+        within = result.sigma if sigma is None else sigma
+        indices = capability(measured, float(np.mean(measured)), within, spec.spec_limits)
+        result = replace(result, capability=indices)
+    return result
