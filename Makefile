@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) bench/unary.py
 	$(PY) bench/streaming.py
 	$(PY) bench/analytics.py
+	$(PY) bench/spc.py
 
 clean:
 	rm -rf $(VENV) .tools data .pytest_cache
