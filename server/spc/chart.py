@@ -44,6 +44,8 @@ class ChartSpec:
     sample_size_column: str | None = None
     #: Limits estimated from the first N subgroups (Phase I), applied to all.
     phase_one_subgroups: int | None = None
+    #: Or a boolean column marking the Phase I rows (the leading subgroups).
+    phase_one_column: str | None = None
     spec_limits: SpecLimits | None = None
     #: Rule names as requested (``nelson_1`` .. ``nelson_8``, ``western_electric``).
     rules: tuple[str, ...] = ()

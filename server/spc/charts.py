@@ -24,6 +24,11 @@ Capability (:mod:`.capability`) needs ``spec_limits`` and a chart of
 measurements (not an attribute chart); it describes the Phase I measurements
 with the chart's sigma.
 
+Phase I is the first ``phase_one_subgroups`` subgroups, or the subgroups a
+boolean ``phase_one_column`` marks (qcc's ``trial`` column): each marked
+whole, and leading, since limits estimated from a baseline are applied to
+what follows it.
+
 Options that do not apply to the chart asked for are refused rather than
 ignored, so a caller who mistyped the chart type learns of it.
 """
@@ -33,9 +38,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 
 from neurogate.server.analytics.tables import Table
-from neurogate.server.errors import InvalidParameter
+from neurogate.server.errors import InsufficientData, InvalidParameter
 from neurogate.server.spc import attributes, rules, timeweighted, variables
 from neurogate.server.spc.capability import capability, check_spec_limits
 from neurogate.server.spc.chart import CHART_TYPES, ChartResult, ChartSpec
@@ -101,7 +107,11 @@ def _check_request(spec: ChartSpec) -> None:
             raise InvalidParameter(
                 f"{name} must be positive", parameter=name, value=value, minimum=1
             )
-    for pair in (("subgroup_size", "subgroup_column"), ("sample_size", "sample_size_column")):
+    for pair in (
+        ("subgroup_size", "subgroup_column"),
+        ("sample_size", "sample_size_column"),
+        ("phase_one_subgroups", "phase_one_column"),
+    ):
         if all(getattr(spec, name) is not None for name in pair):
             raise InvalidParameter(
                 f"give {pair[0]} or {pair[1]}, not both",
@@ -150,6 +160,62 @@ def _sizes(table: Table, spec: ChartSpec, rows: int) -> np.ndarray | None:
     return None
 
 
+def _subgroup_of_rows(table: Table, spec: ChartSpec) -> np.ndarray:
+    """Each row's subgroup number (from 0), as the chart groups them (its
+    subgroup column already checked)."""
+    rows = len(table.frame)
+    if spec.chart_type in attributes.ATTRIBUTE_CHARTS:
+        return np.arange(rows)
+    if spec.subgroup_column is not None:
+        return pd.factorize(table.frame[spec.subgroup_column], sort=False)[0]
+    return np.arange(rows) // (spec.subgroup_size or 1)
+
+
+def _phase_one(table: Table, spec: ChartSpec) -> int | None:
+    """How many leading subgroups are Phase I: ``phase_one_subgroups``, or
+    those ``phase_one_column`` marks (module docstring); None means all."""
+    if spec.phase_one_column is None:
+        return spec.phase_one_subgroups
+    name = spec.phase_one_column
+    marks = table.column(name, parameter="phase_one_column", types=("boolean",))
+    if marks.isna().any():
+        row = int(np.flatnonzero(marks.isna().to_numpy())[0]) + 1
+        raise InvalidParameter(
+            f"phase_one_column {name!r} is missing at row {row}; mark every row",
+            parameter="phase_one_column",
+            value=name,
+            row=row,
+        )
+    per_subgroup = pd.Series(marks.to_numpy(dtype=bool)).groupby(_subgroup_of_rows(table, spec))
+    whole, some = per_subgroup.all().to_numpy(), per_subgroup.any().to_numpy()
+    if (some & ~whole).any():
+        subgroup = int(np.flatnonzero(some & ~whole)[0]) + 1
+        raise InvalidParameter(
+            f"subgroup {subgroup} is only partly marked in {name!r}; mark subgroups whole",
+            parameter="phase_one_column",
+            value=name,
+            subgroup=subgroup,
+        )
+    count = int(np.argmin(whole)) if not whole.all() else len(whole)
+    if whole[count:].any():
+        later = count + int(np.argmax(whole[count:])) + 1
+        raise InvalidParameter(
+            f"{name!r} marks subgroup {later} after unmarked subgroup {count + 1}; the "
+            "baseline must be the first subgroups, whose limits apply to what follows",
+            parameter="phase_one_column",
+            value=name,
+            subgroup=later,
+        )
+    if count < variables.MIN_SUBGROUPS:
+        raise InsufficientData(
+            f"{name!r} marks {count} subgroup(s); at least {variables.MIN_SUBGROUPS} are needed "
+            "to estimate control limits",
+            parameter="phase_one_column",
+            value=name,
+        )
+    return count
+
+
 def _measurements(groups: variables.Subgroups, phase_one: int | None) -> np.ndarray:
     """The Phase I measurements."""
     return groups.values if phase_one is None else groups.head(phase_one).values
@@ -162,17 +228,19 @@ def control_chart(table: Table, spec: ChartSpec) -> ChartResult:
     sigma = None
     if spec.chart_type in attributes.ATTRIBUTE_CHARTS:
         counts = table.numeric(spec.column, parameter="column").to_numpy()
+        phase_one = _phase_one(table, spec)
         result = attributes.attribute_chart(
-            spec.chart_type, counts, _sizes(table, spec, len(counts)), spec.phase_one_subgroups
+            spec.chart_type, counts, _sizes(table, spec, len(counts)), phase_one
         )
     else:
-        groups = _subgroups(table, spec)
+        groups = _subgroups(table, spec)  # checks the subgroup column first
+        phase_one = _phase_one(table, spec)
         if spec.chart_type == "i_mr":
-            result = variables.individuals_chart(groups.values, spec.phase_one_subgroups)
+            result = variables.individuals_chart(groups.values, phase_one)
         elif spec.chart_type in ("xbar_r", "xbar_s"):
-            result = variables.xbar_chart(groups, spec.chart_type, spec.phase_one_subgroups)
+            result = variables.xbar_chart(groups, spec.chart_type, phase_one)
         else:
-            center, sigma = variables.process_estimates(groups, spec.phase_one_subgroups)
+            center, sigma = variables.process_estimates(groups, phase_one)
             if spec.chart_type == "cusum":
                 result = timeweighted.cusum_chart(
                     groups.split(),
@@ -194,7 +262,7 @@ def control_chart(table: Table, spec: ChartSpec) -> ChartResult:
     if spec.spec_limits is not None and groups is not None:
         # The Phase I mean and the sigma of one measurement (a CUSUM's panel
         # is centred on 0, so neither is read off the panel).
-        measured = _measurements(groups, spec.phase_one_subgroups)
+        measured = _measurements(groups, phase_one)
         within = result.sigma if sigma is None else sigma
         indices = capability(measured, float(np.mean(measured)), within, spec.spec_limits)
         result = replace(result, capability=indices)

@@ -402,3 +402,24 @@ async def test_a_picture_of_a_bad_request_is_refused_in_the_envelope(
     assert assert_envelope(bad_chart, 400, "INVALID_PARAMETER")["details"]["parameter"] == (
         "chart_type"
     )
+
+
+async def test_a_baseline_marked_by_a_column_over_rest_matches_counted_subgroups(
+    new_caller: NewCaller, rest: httpx.AsyncClient, pistonrings: pd.DataFrame
+):
+    caller = await new_caller()
+    dataset_id = await upload_frame(rest, caller, pistonrings, "pistonrings")
+    fields = {"dataset_id": dataset_id, "column": "diameter", "chart_type": "xbar_r"}
+
+    marked = await rest_chart(rest, caller, **fields, subgroup_size=5, phase_one_column="trial")
+    counted = await rest_chart(rest, caller, **fields, subgroup_size=5, phase_one_subgroups=25)
+    partly = await rest.post(
+        "/v1/spc/control-chart",
+        headers=caller.headers,
+        json={**fields, "subgroup_size": 4, "phase_one_column": "trial"},
+    )
+
+    assert limits(marked) == limits(counted)
+    assert np.round(limits(marked), 4).tolist() == [74.0012, 73.9880, 74.0143]
+    refused = assert_envelope(partly, 400, "INVALID_PARAMETER")
+    assert refused["details"]["parameter"] == "phase_one_column"

@@ -35,7 +35,7 @@ class EwmaOptions(_message.Message):
     def __init__(self, nsigmas: _Optional[float] = ..., **kwargs) -> None: ...
 
 class ControlChartRequest(_message.Message):
-    __slots__ = ("dataset_id", "column", "chart_type", "subgroup_size", "subgroup_column", "sample_size", "sample_size_column", "phase_one_subgroups", "spec_limits", "rules", "cusum", "ewma", "render")
+    __slots__ = ("dataset_id", "column", "chart_type", "subgroup_size", "subgroup_column", "sample_size", "sample_size_column", "phase_one_subgroups", "spec_limits", "rules", "cusum", "ewma", "render", "phase_one_column")
     DATASET_ID_FIELD_NUMBER: _ClassVar[int]
     COLUMN_FIELD_NUMBER: _ClassVar[int]
     CHART_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -49,6 +49,7 @@ class ControlChartRequest(_message.Message):
     CUSUM_FIELD_NUMBER: _ClassVar[int]
     EWMA_FIELD_NUMBER: _ClassVar[int]
     RENDER_FIELD_NUMBER: _ClassVar[int]
+    PHASE_ONE_COLUMN_FIELD_NUMBER: _ClassVar[int]
     dataset_id: str
     column: str
     chart_type: str
@@ -62,7 +63,8 @@ class ControlChartRequest(_message.Message):
     cusum: CusumOptions
     ewma: EwmaOptions
     render: str
-    def __init__(self, dataset_id: _Optional[str] = ..., column: _Optional[str] = ..., chart_type: _Optional[str] = ..., subgroup_size: _Optional[int] = ..., subgroup_column: _Optional[str] = ..., sample_size: _Optional[int] = ..., sample_size_column: _Optional[str] = ..., phase_one_subgroups: _Optional[int] = ..., spec_limits: _Optional[_Union[SpecLimits, _Mapping]] = ..., rules: _Optional[_Iterable[str]] = ..., cusum: _Optional[_Union[CusumOptions, _Mapping]] = ..., ewma: _Optional[_Union[EwmaOptions, _Mapping]] = ..., render: _Optional[str] = ...) -> None: ...
+    phase_one_column: str
+    def __init__(self, dataset_id: _Optional[str] = ..., column: _Optional[str] = ..., chart_type: _Optional[str] = ..., subgroup_size: _Optional[int] = ..., subgroup_column: _Optional[str] = ..., sample_size: _Optional[int] = ..., sample_size_column: _Optional[str] = ..., phase_one_subgroups: _Optional[int] = ..., spec_limits: _Optional[_Union[SpecLimits, _Mapping]] = ..., rules: _Optional[_Iterable[str]] = ..., cusum: _Optional[_Union[CusumOptions, _Mapping]] = ..., ewma: _Optional[_Union[EwmaOptions, _Mapping]] = ..., render: _Optional[str] = ..., phase_one_column: _Optional[str] = ...) -> None: ...
 
 class ChartPoint(_message.Message):
     __slots__ = ("subgroup", "value", "lcl", "ucl", "out_of_control", "upper", "lower")

@@ -271,3 +271,64 @@ def test_too_few_subgroups_are_insufficient_data(rings: Table):
         )
     with pytest.raises(InsufficientData):
         chart(rings, chart_type="xbar_r", column="diameter", subgroup_size=5, phase_one_subgroups=1)
+
+
+# ---------------------------------------------------------------- a marked baseline
+
+
+@pytest.mark.parametrize("grouping", [{"subgroup_size": 5}, {"subgroup_column": "lot"}])
+def test_a_marked_baseline_is_the_same_as_counting_its_subgroups(rings: Table, grouping):
+    marked = chart(
+        rings, chart_type="xbar_r", column="diameter", phase_one_column="trial", **grouping
+    )
+    counted = chart(
+        rings, chart_type="xbar_r", column="diameter", phase_one_subgroups=25, **grouping
+    )
+
+    assert marked == counted
+
+
+def test_a_marked_baseline_of_an_attribute_chart_marks_its_rows():
+    juice = table(pd.read_csv(DATA / "orangejuice.csv"))
+    fields = {"chart_type": "p_chart", "column": "D", "sample_size_column": "size"}
+
+    marked = chart(juice, phase_one_column="trial", **fields)
+
+    assert marked == chart(juice, phase_one_subgroups=30, **fields)
+    assert round(marked.main.center_line, 4) == 0.2313
+
+
+def _marks(rings: Table, trial: list[bool]) -> Table:
+    return table(rings.frame.assign(trial=trial))
+
+
+@pytest.mark.parametrize(
+    ("trial", "message"),
+    [
+        ([True] * 7 + [False] * 193, "subgroup 2 is only partly marked"),
+        ([True] * 50 + [False] * 50 + [True] * 5 + [False] * 95, "marks subgroup 21 after"),
+        ([True] * 5 + [False] * 195, "marks 1 subgroup"),
+    ],
+)
+def test_a_baseline_marked_in_a_way_limits_cannot_use_is_refused(
+    rings: Table, trial: list[bool], message: str
+):
+    with pytest.raises((InvalidParameter, InsufficientData), match=message) as raised:
+        chart(
+            _marks(rings, trial),
+            chart_type="xbar_r",
+            column="diameter",
+            subgroup_size=5,
+            phase_one_column="trial",
+        )
+
+    assert raised.value.details["parameter"] == "phase_one_column"
+
+
+def test_a_baseline_column_must_be_boolean_and_alone(rings: Table):
+    fields = {"chart_type": "xbar_r", "column": "diameter", "subgroup_size": 5}
+
+    with pytest.raises(InvalidParameter, match="is numeric"):
+        chart(rings, phase_one_column="sample", **fields)
+    with pytest.raises(InvalidParameter, match="not both"):
+        chart(rings, phase_one_column="trial", phase_one_subgroups=25, **fields)
