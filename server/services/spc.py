@@ -69,6 +69,8 @@ def chart_spec(request: spc_pb2.ControlChartRequest) -> ChartSpec:
         sample_size_column=request.sample_size_column or None,
         phase_one_subgroups=request.phase_one_subgroups or None,
         phase_one_column=request.phase_one_column or None,
+        known_center=_present(request.known, "center"),
+        known_sigma=_present(request.known, "sigma"),
         spec_limits=limits,
         rules=tuple(request.rules),
         cusum_k=_present(request.cusum, "k"),

@@ -81,13 +81,15 @@ def attribute_chart(
     counts: np.ndarray,
     sizes: np.ndarray | None,
     phase_one: int | None,
+    known_center: float | None = None,
 ) -> ChartResult:
     """The p, np, c or u chart of ``counts`` per subgroup.
 
     ``counts`` are defectives (p, np) or defects (c, u) per subgroup,
     ``sizes`` the sample size of each subgroup (None for the c chart).
     Limits are estimated from the first ``phase_one`` subgroups (all when
-    None) and applied to all. Points are not flagged here: the run rules
+    None) and applied to all, or come from ``known_center``: a known p (p
+    and np charts), c or u. Points are not flagged here: the run rules
     (:func:`.rules.apply_rules`) do that.
     """
     if chart_type not in ATTRIBUTE_CHARTS:
@@ -106,19 +108,23 @@ def attribute_chart(
     base_counts, base_sizes = counts[:n_base], sizes[:n_base]
     n_bar = float(base_sizes.mean())
     if chart_type == "c_chart":
-        center = float(base_counts.mean())
+        center = float(base_counts.mean()) if known_center is None else known_center
         _require_variation(center > 0, chart_type, "no defects", center)
         sigma = math.sqrt(center)
         values = counts
         half_width = np.full(len(counts), NSIGMAS * sigma)
     elif chart_type == "u_chart":
-        center = float(base_counts.sum() / base_sizes.sum())
+        center = (
+            float(base_counts.sum() / base_sizes.sum()) if known_center is None else known_center
+        )
         _require_variation(center > 0, chart_type, "no defects", center)
         sigma = math.sqrt(center / n_bar)
         values = counts / sizes
         half_width = NSIGMAS * np.sqrt(center / sizes)
     else:
-        p_bar = float(base_counts.sum() / base_sizes.sum())
+        p_bar = (
+            float(base_counts.sum() / base_sizes.sum()) if known_center is None else known_center
+        )
         _require_variation(p_bar > 0, chart_type, "no defectives", p_bar)
         _require_variation(p_bar < 1, chart_type, "only defectives", p_bar)
         if chart_type == "p_chart":

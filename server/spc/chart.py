@@ -46,6 +46,10 @@ class ChartSpec:
     phase_one_subgroups: int | None = None
     #: Or a boolean column marking the Phase I rows (the leading subgroups).
     phase_one_column: str | None = None
+    #: Known process values used instead of Phase I estimates: the mean (or
+    #: p, c, u of an attribute chart) and the sigma of one measurement.
+    known_center: float | None = None
+    known_sigma: float | None = None
     spec_limits: SpecLimits | None = None
     #: Rule names as requested (``nelson_1`` .. ``nelson_8``, ``western_electric``).
     rules: tuple[str, ...] = ()

@@ -24,6 +24,10 @@ Capability (:mod:`.capability`) needs ``spec_limits`` and a chart of
 measurements (not an attribute chart); it describes the Phase I measurements
 with the chart's sigma.
 
+``known`` process values (Phase II with standards given: the mean and the
+sigma of one measurement, or an attribute chart's p, c or u) replace the
+estimates; what is not given is still estimated from Phase I.
+
 Phase I is the first ``phase_one_subgroups`` subgroups, or the subgroups a
 boolean ``phase_one_column`` marks (qcc's ``trial`` column): each marked
 whole, and leading, since limits estimated from a baseline are applied to
@@ -35,6 +39,7 @@ ignored, so a caller who mistyped the chart type learns of it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -139,9 +144,37 @@ def _check_request(spec: ChartSpec) -> None:
             value=spec.subgroup_size,
             suggestion="use xbar_r or xbar_s for subgroups",
         )
+    _check_known(spec)
     rules.resolve_rules(spec.rules)
     if spec.spec_limits is not None:
         check_spec_limits(spec.spec_limits)
+
+
+def _check_known(spec: ChartSpec) -> None:
+    """Known process values: finite, a positive sigma for the charts of
+    measurements only, and a centre an attribute chart can have."""
+    center, sigma = spec.known_center, spec.known_sigma
+    for field, value in (("known.center", center), ("known.sigma", sigma)):
+        if value is not None and not math.isfinite(value):
+            raise InvalidParameter(f"{field} must be a finite number", parameter=field)
+    if spec.chart_type in attributes.ATTRIBUTE_CHARTS:
+        if sigma is not None:
+            raise InvalidParameter(
+                "known.sigma does not apply to an attribute chart: its sigma follows from "
+                "the centre (p, c or u)",
+                parameter="known.sigma",
+                chart_type=spec.chart_type,
+            )
+        defectives = spec.chart_type in ("p_chart", "np_chart")
+        if center is not None and not (0 < center < 1 if defectives else center > 0):
+            raise InvalidParameter(
+                f"known.center of a {spec.chart_type} is "
+                + ("a fraction defective, between 0 and 1" if defectives else "positive"),
+                parameter="known.center",
+                value=center,
+            )
+    elif sigma is not None and sigma <= 0:
+        raise InvalidParameter("known.sigma must be positive", parameter="known.sigma", value=sigma)
 
 
 def _subgroups(table: Table, spec: ChartSpec) -> variables.Subgroups:
@@ -230,17 +263,18 @@ def control_chart(table: Table, spec: ChartSpec) -> ChartResult:
         counts = table.numeric(spec.column, parameter="column").to_numpy()
         phase_one = _phase_one(table, spec)
         result = attributes.attribute_chart(
-            spec.chart_type, counts, _sizes(table, spec, len(counts)), phase_one
+            spec.chart_type, counts, _sizes(table, spec, len(counts)), phase_one, spec.known_center
         )
     else:
         groups = _subgroups(table, spec)  # checks the subgroup column first
         phase_one = _phase_one(table, spec)
+        known = variables.Known(spec.known_center, spec.known_sigma)
         if spec.chart_type == "i_mr":
-            result = variables.individuals_chart(groups.values, phase_one)
+            result = variables.individuals_chart(groups.values, phase_one, known)
         elif spec.chart_type in ("xbar_r", "xbar_s"):
-            result = variables.xbar_chart(groups, spec.chart_type, phase_one)
+            result = variables.xbar_chart(groups, spec.chart_type, phase_one, known)
         else:
-            center, sigma = variables.process_estimates(groups, phase_one)
+            center, sigma = variables.process_estimates(groups, phase_one, known)
             if spec.chart_type == "cusum":
                 result = timeweighted.cusum_chart(
                     groups.split(),

@@ -80,6 +80,14 @@ NSIGMAS = 3.0
 
 
 @dataclass(frozen=True)
+class Known:
+    """Known process values that replace Phase I estimates (None: estimate)."""
+
+    center: float | None = None
+    sigma: float | None = None
+
+
+@dataclass(frozen=True)
 class Subgroups:
     """Measurements grouped contiguously: subgroup ``i`` is
     ``values[starts[i]:starts[i] + sizes[i]]``."""
@@ -298,23 +306,29 @@ def _spread_panel(
     )
 
 
-def xbar_chart(groups: Subgroups, chart_type: str, phase_one: int | None = None) -> ChartResult:
-    """An X-bar chart with its R (``xbar_r``) or S (``xbar_s``) companion."""
+def xbar_chart(
+    groups: Subgroups,
+    chart_type: str,
+    phase_one: int | None = None,
+    known: Known = Known(),
+) -> ChartResult:
+    """An X-bar chart with its R (``xbar_r``) or S (``xbar_s``) companion;
+    ``known`` values replace the Phase I estimates."""
     _check_subgroup_sizes(groups, "an X-bar chart")
     base = _phase_one(groups, phase_one, "subgroups")
     if chart_type == "xbar_r":
-        sigma = within_sigma_r(base)
-        _check_variation(sigma, "the subgroup ranges")
         secondary_type, statistic = "r", groups.ranges()
+        sigma = known.sigma or within_sigma_r(base)
+        _check_variation(sigma, "the subgroup ranges")
     else:
-        sigma = within_sigma_s(base)
-        _check_variation(sigma, "the subgroup standard deviations")
         secondary_type, statistic = "s", groups.std()
-    center = float(np.mean(base.values))
+        sigma = known.sigma or within_sigma_s(base)
+        _check_variation(sigma, "the subgroup standard deviations")
+    center = float(np.mean(base.values)) if known.center is None else known.center
     reference = _reference_size(base.sizes)
     equal = bool(np.all(base.sizes == reference))
     secondary = _spread_panel(secondary_type, statistic, groups.sizes, sigma, reference)
-    if equal:
+    if equal and known.sigma is None:
         # R-bar (S-bar) itself rather than sigma * d2 (c4), one rounding fewer.
         bar = float(np.mean(statistic[: len(base)]))
         secondary = Panel(secondary_type, bar, secondary.lcl, secondary.ucl, secondary.points)
@@ -326,15 +340,23 @@ def xbar_chart(groups: Subgroups, chart_type: str, phase_one: int | None = None)
     )
 
 
-def individuals_chart(values: np.ndarray, phase_one: int | None = None) -> ChartResult:
-    """An individuals chart with its moving range companion (``i_mr``)."""
+def individuals_chart(
+    values: np.ndarray, phase_one: int | None = None, known: Known = Known()
+) -> ChartResult:
+    """An individuals chart with its moving range companion (``i_mr``);
+    ``known`` values replace the Phase I estimates (a known sigma centres
+    the MR chart on d2(2) sigma)."""
     count = _phase_one_count(len(values), phase_one, "values")
     base = values[:count]
     moving = np.abs(np.diff(values))
-    mr_bar = float(np.mean(moving[: count - 1]))
-    sigma = mr_bar / constants.d2(2)
+    if known.sigma is None:
+        mr_bar = float(np.mean(moving[: count - 1]))
+        sigma = mr_bar / constants.d2(2)
+    else:
+        sigma = known.sigma
+        mr_bar = sigma * constants.d2(2)
     _check_variation(sigma, "the moving ranges")
-    center = float(np.mean(base))
+    center = float(np.mean(base)) if known.center is None else known.center
     lcl, ucl = center - NSIGMAS * sigma, center + NSIGMAS * sigma
     mr_ucl = mr_bar * constants.D4(2)
     return ChartResult(
@@ -351,10 +373,15 @@ def individuals_chart(values: np.ndarray, phase_one: int | None = None) -> Chart
     )
 
 
-def process_estimates(groups: Subgroups, phase_one: int | None = None) -> tuple[float, float]:
+def process_estimates(
+    groups: Subgroups, phase_one: int | None = None, known: Known = Known()
+) -> tuple[float, float]:
     """The process mean and the sigma of one measurement from Phase I, for
     CUSUM and EWMA: R-bar/d2 for subgroups (all of two or more values),
-    MR-bar/d2(2) for individual values (all subgroups of one)."""
+    MR-bar/d2(2) for individual values (all subgroups of one); ``known``
+    values win."""
+    if known.center is not None and known.sigma is not None:
+        return known.center, known.sigma
     if np.all(groups.sizes == 1):
         base = _phase_one(groups, phase_one, "values")
         sigma = within_sigma_mr(base.values)
@@ -364,4 +391,5 @@ def process_estimates(groups: Subgroups, phase_one: int | None = None) -> tuple[
         base = _phase_one(groups, phase_one, "subgroups")
         sigma = within_sigma_r(base)
         _check_variation(sigma, "the subgroup ranges")
-    return float(np.mean(base.values)), sigma
+    center = float(np.mean(base.values)) if known.center is None else known.center
+    return center, known.sigma or sigma

@@ -423,3 +423,27 @@ async def test_a_baseline_marked_by_a_column_over_rest_matches_counted_subgroups
     assert np.round(limits(marked), 4).tolist() == [74.0012, 73.9880, 74.0143]
     refused = assert_envelope(partly, 400, "INVALID_PARAMETER")
     assert refused["details"]["parameter"] == "phase_one_column"
+
+
+async def test_known_process_values_over_rest_and_grpc_set_the_limits(
+    stack: Stack, new_caller: NewCaller, rest: httpx.AsyncClient, viscosity: pd.DataFrame
+):
+    caller = await new_caller()
+    dataset_id = await upload_frame(rest, caller, viscosity, "viscosity")
+    fields = {"dataset_id": dataset_id, "column": "viscosity", "chart_type": "i_mr"}
+
+    over_rest = await rest_chart(rest, caller, **fields, known={"center": 34.0, "sigma": 0.5})
+    over_grpc = await grpc_chart(
+        stack, caller, **fields, known=spc_pb2.KnownProcess(center=34.0, sigma=0.5)
+    )
+    refused = await rest.post(
+        "/v1/spc/control-chart",
+        headers=caller.headers,
+        json={**fields, "known": {"sigma": 0}},
+    )
+
+    assert limits(over_rest) == pytest.approx([34.0, 32.5, 35.5])
+    assert limits(over_grpc) == limits(over_rest)
+    assert assert_envelope(refused, 400, "INVALID_PARAMETER")["details"]["parameter"] == (
+        "known.sigma"
+    )

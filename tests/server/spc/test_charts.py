@@ -11,7 +11,7 @@ import pytest
 
 from neurogate.server.analytics.tables import Table, TableRef
 from neurogate.server.errors import InsufficientData, InvalidParameter
-from neurogate.server.spc import constants
+from neurogate.server.spc import constants, timeweighted, variables
 from neurogate.server.spc.chart import ChartSpec, SpecLimits
 from neurogate.server.spc.charts import control_chart
 
@@ -332,3 +332,82 @@ def test_a_baseline_column_must_be_boolean_and_alone(rings: Table):
         chart(rings, phase_one_column="sample", **fields)
     with pytest.raises(InvalidParameter, match="not both"):
         chart(rings, phase_one_column="trial", phase_one_subgroups=25, **fields)
+
+
+# ---------------------------------------------------------------- known process values
+
+
+def test_a_known_mean_and_sigma_set_an_xbar_r_chart_and_its_r_chart(rings: Table):
+    result = chart(
+        rings,
+        chart_type="xbar_r",
+        column="diameter",
+        subgroup_size=5,
+        known_center=74.0,
+        known_sigma=0.01,
+        spec_limits=SpecLimits(lsl=73.97, usl=74.03),
+    )
+
+    half_width = 3 * 0.01 / np.sqrt(5)
+    assert (result.main.center_line, result.sigma) == (74.0, 0.01)
+    assert (result.main.lcl, result.main.ucl) == pytest.approx((74 - half_width, 74 + half_width))
+    assert result.secondary.center_line == pytest.approx(constants.d2(5) * 0.01)
+    assert result.secondary.ucl == pytest.approx((constants.d2(5) + 3 * constants.d3(5)) * 0.01)
+    assert result.capability.cp == pytest.approx(0.06 / (6 * 0.01))
+
+
+def test_a_known_sigma_alone_keeps_the_estimated_mean(rings: Table):
+    estimated = chart(rings, chart_type="i_mr", column="diameter", phase_one_subgroups=125)
+    known = chart(
+        rings, chart_type="i_mr", column="diameter", phase_one_subgroups=125, known_sigma=0.02
+    )
+
+    assert known.main.center_line == estimated.main.center_line
+    assert known.main.ucl == pytest.approx(known.main.center_line + 3 * 0.02)
+    assert known.secondary.center_line == pytest.approx(constants.d2(2) * 0.02)
+
+
+def test_cusum_and_ewma_run_on_the_known_process(rings: Table):
+    groups = variables.consecutive(rings.frame["diameter"], 5).split()
+    known = {"known_center": 74.0, "known_sigma": 0.01}
+    fields = {"column": "diameter", "subgroup_size": 5, **known}
+
+    cusum = chart(rings, chart_type="cusum", **fields)
+    ewma = chart(rings, chart_type="ewma", **fields)
+
+    assert cusum.main == timeweighted.cusum_chart(groups, 0.01, 74.0, 0.5, 5.0).main
+    direct = timeweighted.ewma_chart(groups, 0.01, 74.0, 0.2, 3.0).main
+    assert [(p.value, p.lcl, p.ucl) for p in ewma.main.points] == [
+        (p.value, p.lcl, p.ucl) for p in direct.points
+    ]
+
+
+def test_a_known_fraction_defective_sets_a_p_chart():
+    juice = table(pd.read_csv(DATA / "orangejuice.csv"))
+
+    result = chart(juice, chart_type="p_chart", column="D", sample_size=50, known_center=0.2)
+
+    assert result.main.center_line == 0.2
+    assert result.main.ucl == pytest.approx(0.2 + 3 * np.sqrt(0.2 * 0.8 / 50))
+
+
+@pytest.mark.parametrize(
+    ("fields", "parameter"),
+    [
+        ({"chart_type": "p_chart", "column": "D", "sample_size": 50, "known_sigma": 0.1}, "sigma"),
+        (
+            {"chart_type": "p_chart", "column": "D", "sample_size": 50, "known_center": 1.5},
+            "center",
+        ),
+        ({"chart_type": "c_chart", "column": "D", "known_center": 0.0}, "center"),
+        ({"chart_type": "i_mr", "column": "D", "known_sigma": -1.0}, "sigma"),
+        ({"chart_type": "i_mr", "column": "D", "known_center": float("nan")}, "center"),
+    ],
+)
+def test_known_values_a_chart_cannot_use_are_refused(fields: dict, parameter: str):
+    juice = table(pd.read_csv(DATA / "orangejuice.csv"))
+
+    with pytest.raises(InvalidParameter) as raised:
+        chart(juice, **fields)
+
+    assert raised.value.details["parameter"] == f"known.{parameter}"
