@@ -147,6 +147,16 @@ class WebhookNotFound(NotFound):
     code = "WEBHOOK_NOT_FOUND"
 
 
+def not_found(error: type[NotFound], noun: str, resource_id: str) -> NeuroGateError:
+    """What to raise for an id that names none of the caller's resources:
+    INVALID_PARAMETER when it is empty, otherwise ``error``; the parameter is
+    ``<noun>_id``."""
+    parameter = f"{noun}_id"
+    if not resource_id:
+        return InvalidParameter(f"{parameter} is required", parameter=parameter)
+    return error(f"no {noun} {resource_id!r}", parameter=parameter, value=resource_id)
+
+
 class Conflict(NeuroGateError):
     code = "CONFLICT"
     http_status = 409

@@ -13,19 +13,13 @@ from sqlalchemy import delete
 from sqlmodel import Session, col
 
 from neurogate.server.datasets.parsing import ParsedUpload
-from neurogate.server.errors import DatasetNotFound, InvalidParameter, NeuroGateError
+from neurogate.server.errors import DatasetNotFound, not_found
 from neurogate.server.ids import new_id
 from neurogate.server.storage.database import Database
 from neurogate.server.storage.models import Dataset, DatasetTable
 from neurogate.server.storage.paging import Page, newest_first
 
 TABULAR = "tabular"
-
-
-def _not_found(dataset_id: str) -> NeuroGateError:
-    if not dataset_id:
-        return InvalidParameter("dataset_id is required", parameter="dataset_id")
-    return DatasetNotFound(f"no dataset {dataset_id!r}", parameter="dataset_id", value=dataset_id)
 
 
 class DatasetStore:
@@ -79,7 +73,7 @@ class DatasetStore:
     async def get(self, account_id: str, dataset_id: str) -> Dataset:
         dataset = await self._db.run(lambda session: session.get(Dataset, dataset_id))
         if dataset is None or dataset.account_id != account_id:
-            raise _not_found(dataset_id)
+            raise not_found(DatasetNotFound, "dataset", dataset_id)
         return dataset
 
     async def table(self, account_id: str, dataset_id: str) -> bytes:
@@ -94,7 +88,7 @@ class DatasetStore:
 
         parquet = await self._db.run(read)
         if parquet is None:
-            raise _not_found(dataset_id)
+            raise not_found(DatasetNotFound, "dataset", dataset_id)
         return parquet
 
     async def delete(self, account_id: str, dataset_id: str) -> None:
@@ -103,4 +97,4 @@ class DatasetStore:
         )
         deleted = await self._db.run(lambda session: session.exec(statement).rowcount)
         if deleted == 0:
-            raise _not_found(dataset_id)
+            raise not_found(DatasetNotFound, "dataset", dataset_id)

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from neurogate.server.errors import DeviceNotFound, InvalidParameter, NeuroGateError
+from neurogate.server.errors import DeviceNotFound, InvalidParameter, not_found
 from neurogate.server.ids import new_id
 from neurogate.server.storage.database import Database
 from neurogate.server.storage.models import Device
@@ -20,12 +20,6 @@ def default_device(account_id: str) -> Device:
     return Device(
         id=new_id("dev"), account_id=account_id, name=DEFAULT_DEVICE_NAME, type="synthetic"
     )
-
-
-def _not_found(device_id: str) -> NeuroGateError:
-    if not device_id:
-        return InvalidParameter("device_id is required", parameter="device_id")
-    return DeviceNotFound(f"no device {device_id!r}", parameter="device_id", value=device_id)
 
 
 def device_name(name: str, device_type: str) -> str:
@@ -57,7 +51,7 @@ class DeviceStore:
     async def get(self, account_id: str, device_id: str) -> Device:
         device = await self._db.run(lambda session: session.get(Device, device_id))
         if device is None or device.account_id != account_id:
-            raise _not_found(device_id)
+            raise not_found(DeviceNotFound, "device", device_id)
         return device
 
     async def add(
@@ -77,7 +71,7 @@ class DeviceStore:
         def update(session: Session) -> None:
             device = session.get(Device, device_id)
             if device is None or device.account_id != account_id:
-                raise _not_found(device_id)
+                raise not_found(DeviceNotFound, "device", device_id)
             device.config = config
 
         await self._db.run(update)
@@ -86,7 +80,7 @@ class DeviceStore:
         def remove(session: Session) -> None:
             device = session.get(Device, device_id)
             if device is None or device.account_id != account_id:
-                raise _not_found(device_id)
+                raise not_found(DeviceNotFound, "device", device_id)
             session.delete(device)
 
         await self._db.run(remove)

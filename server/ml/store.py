@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
-from neurogate.server.errors import InvalidParameter, ModelNotFound, NeuroGateError
+from neurogate.server.errors import InvalidParameter, ModelNotFound, not_found
 from neurogate.server.ids import new_id
 from neurogate.server.ml.artifacts import seal, unseal
 from neurogate.server.storage.database import Database, worker_engine
@@ -32,12 +32,6 @@ CACHE_BYTES = 1 << 30
 MAX_NAME = 200
 
 
-def _not_found(model_id: str) -> NeuroGateError:
-    if not model_id:
-        return InvalidParameter("model_id is required", parameter="model_id")
-    return ModelNotFound(f"no model {model_id!r}", parameter="model_id", value=model_id)
-
-
 class ModelStore:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -45,7 +39,7 @@ class ModelStore:
     async def get(self, account_id: str, model_id: str) -> MlModel:
         model = await self._db.run(lambda session: session.get(MlModel, model_id))
         if model is None or model.account_id != account_id:
-            raise _not_found(model_id)
+            raise not_found(ModelNotFound, "model", model_id)
         return model
 
     async def page(self, account_id: str, *, size: int, token: str) -> Page[MlModel]:
@@ -65,7 +59,7 @@ class ModelStore:
         )
         deleted = await self._db.run(lambda session: session.exec(statement).rowcount)
         if deleted == 0:
-            raise _not_found(model_id)
+            raise not_found(ModelNotFound, "model", model_id)
 
 
 @dataclass(frozen=True)
@@ -131,7 +125,7 @@ def load_model(ref: ModelRef) -> object:
     with worker_engine(ref.database_url).connect() as connection:
         artifact = connection.execute(query).scalar_one_or_none()
     if artifact is None:  # deleted since the event loop checked it
-        raise _not_found(ref.model_id)
+        raise not_found(ModelNotFound, "model", ref.model_id)
     model = unseal(artifact, ref.key)
     _remember(ref.model_id, model, len(artifact))
     return model

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, and_, col, select
 
-from neurogate.server.errors import InvalidParameter, NeuroGateError, SessionNotFound
+from neurogate.server.errors import InvalidParameter, SessionNotFound, not_found
 from neurogate.server.ids import new_id
 from neurogate.server.pagination import Cursor, decode_cursor, encode_cursor
 from neurogate.server.recordings.recording import Marker, Recording
@@ -59,12 +59,6 @@ class SessionPage:
     next_page_token: str
 
 
-def _not_found(session_id: str) -> NeuroGateError:
-    if not session_id:
-        return InvalidParameter("session_id is required", parameter="session_id")
-    return SessionNotFound(f"no session {session_id!r}", parameter="session_id", value=session_id)
-
-
 def chunk_row(session_id: str, chunk_index: int, block: Block) -> RecordingChunk:
     return RecordingChunk(
         session_id=session_id,
@@ -101,7 +95,7 @@ class SessionStore:
     async def get(self, account_id: str, session_id: str) -> RecordingSession:
         row = await self._db.run(lambda s: s.get(RecordingSession, session_id))
         if row is None or row.account_id != account_id:
-            raise _not_found(session_id)
+            raise not_found(SessionNotFound, "session", session_id)
         return row
 
     async def page(

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
-from neurogate.server.errors import InvalidParameter, NeuroGateError, WebhookNotFound
+from neurogate.server.errors import WebhookNotFound, not_found
 from neurogate.server.ids import new_id
 from neurogate.server.storage.database import Database
 from neurogate.server.storage.models import Webhook, WebhookDelivery, utc_now
@@ -47,12 +47,6 @@ MAX_ERROR = 500
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
-
-
-def _not_found(webhook_id: str) -> NeuroGateError:
-    if not webhook_id:
-        return InvalidParameter("webhook_id is required", parameter="webhook_id")
-    return WebhookNotFound(f"no webhook {webhook_id!r}", parameter="webhook_id", value=webhook_id)
 
 
 @dataclass(frozen=True)
@@ -95,7 +89,7 @@ class WebhookStore:
     async def get(self, account_id: str, webhook_id: str) -> Webhook:
         row = await self._db.run(lambda session: session.get(Webhook, webhook_id))
         if row is None or row.account_id != account_id:
-            raise _not_found(webhook_id)
+            raise not_found(WebhookNotFound, "webhook", webhook_id)
         return row
 
     async def list(self, account_id: str) -> list[Webhook]:
@@ -114,7 +108,7 @@ class WebhookStore:
         )
         deleted = await self._db.run(lambda session: session.exec(statement).rowcount)
         if deleted == 0:
-            raise _not_found(webhook_id)
+            raise not_found(WebhookNotFound, "webhook", webhook_id)
 
     async def deliveries(
         self, account_id: str, webhook_id: str, *, size: int, token: str

@@ -115,3 +115,19 @@ def test_an_error_survives_pickling_with_message_and_details(cls):
     assert copy.message == "bad column"
     assert copy.details == error.details
     assert copy.code == error.code
+
+
+def test_an_empty_id_is_required_and_any_other_is_the_resources_not_found():
+    empty = errors.not_found(errors.ModelNotFound, "model", "")
+    unknown = errors.not_found(errors.ModelNotFound, "model", "mdl_1")
+
+    assert (type(empty), empty.message, empty.details) == (
+        errors.InvalidParameter,
+        "model_id is required",
+        {"parameter": "model_id"},
+    )
+    assert (type(unknown), unknown.message, unknown.details) == (
+        errors.ModelNotFound,
+        "no model 'mdl_1'",
+        {"parameter": "model_id", "value": "mdl_1"},
+    )
