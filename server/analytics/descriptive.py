@@ -163,7 +163,7 @@ def _percentiles(percentiles: Sequence[float]) -> list[float]:
             raise InvalidParameter(
                 f"percentile {percent} is outside 0 to 100 (percentiles are in percent)",
                 parameter="percentiles",
-                value=percent if math.isfinite(percent) else str(percent),
+                value=percent,
                 valid_range=[0, 100],
             )
     return list(dict.fromkeys(float(p) for p in percentiles)) or list(DEFAULT_PERCENTILES)

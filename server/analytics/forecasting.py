@@ -221,7 +221,7 @@ def forecast_options(
         raise InvalidParameter(
             "confidence_level must be strictly between 0 and 1, e.g. 0.95",
             parameter="confidence_level",
-            value=_finite_or_text(confidence_level),
+            value=confidence_level,
             valid_range=[0, 1],
         )
     test_size = test_size or DEFAULT_TEST_SIZE
@@ -229,7 +229,7 @@ def forecast_options(
         raise InvalidParameter(
             "test_size must be strictly between 0 and 1, the share of periods held out",
             parameter="test_size",
-            value=_finite_or_text(test_size),
+            value=test_size,
             valid_range=[0, 1],
         )
     return ForecastOptions(
@@ -240,10 +240,6 @@ def forecast_options(
         test_size=test_size,
         features=_calendar_features(model_type, interval, features, columns),
     )
-
-
-def _finite_or_text(value: float) -> float | str:
-    return value if math.isfinite(value) else str(value)
 
 
 def _calendar_features(

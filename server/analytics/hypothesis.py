@@ -246,7 +246,7 @@ def _alpha(alpha: float) -> float:
         raise InvalidParameter(
             f"alpha must be between 0 and 1 (exclusive), not {alpha}",
             parameter="alpha",
-            value=alpha if math.isfinite(alpha) else str(alpha),
+            value=alpha,
             valid_range=[0, 1],
         )
     return float(alpha)

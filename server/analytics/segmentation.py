@@ -247,7 +247,7 @@ def _check_parameters(algorithm: str, n_clusters: int, eps: float, min_samples: 
         raise InvalidParameter(
             "eps must be a positive radius in scaled units (0 estimates it)",
             parameter="eps",
-            value=eps if np.isfinite(eps) else str(eps),
+            value=eps,
         )
     if min_samples < 0:
         raise InvalidParameter(

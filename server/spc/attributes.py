@@ -169,7 +169,7 @@ def _counts(counts: np.ndarray) -> np.ndarray:
                 "are whole numbers from 0",
                 parameter="column",
                 subgroup=i + 1,
-                value=_json_number(counts[i]),
+                value=float(counts[i]),
                 bad_subgroups=int(hit.size),
             )
     return counts
@@ -206,7 +206,7 @@ def _sizes(chart_type: str, sizes: np.ndarray | None, n: int) -> np.ndarray:
                 f"the sample size of subgroup {i + 1} {problem}",
                 parameter="sample_size",
                 subgroup=i + 1,
-                value=_json_number(sizes[i]),
+                value=float(sizes[i]),
                 bad_subgroups=int(hit.size),
             )
     if chart_type in ("np_chart", "c_chart") and np.any(sizes != sizes[0]):
@@ -264,8 +264,3 @@ def _require_variation(ok: bool, chart_type: str, what: str, center: float) -> N
             parameter="column",
             center_line=center,
         )
-
-
-def _json_number(x: float) -> float | str:
-    """``x`` for an error's details: NaN and infinities as text (JSON has none)."""
-    return float(x) if math.isfinite(x) else str(x)

@@ -178,16 +178,16 @@ def _check_parameter(value: float, name: str, ok: bool, expected: str) -> None:
         raise InvalidParameter(
             f"{name} must be {expected}; got {value}",
             parameter=name,
-            value=value if math.isfinite(value) else str(value),
+            value=value,
         )
 
 
 def _check_scale(sigma: float, center: float) -> None:
     if not math.isfinite(center):
-        raise InsufficientData("the centre line is not finite", center_line=str(center))
+        raise InsufficientData("the centre line is not finite", center_line=center)
     if not (math.isfinite(sigma) and sigma > 0):
         raise InsufficientData(
             "the process sigma is 0 or not finite: the data have no variation to scale the "
             "chart by",
-            sigma=sigma if math.isfinite(sigma) else str(sigma),
+            sigma=sigma,
         )
