@@ -4,10 +4,12 @@ benchmarks, on free ports in a scratch directory."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -97,3 +99,16 @@ class Server:
                 )
             ).access_token
         return account, token
+
+    @contextlib.asynccontextmanager
+    async def client(
+        self, max_message_bytes: int = 256 << 20
+    ) -> AsyncIterator[tuple[grpc.aio.Channel, tuple[tuple[str, str], ...]]]:
+        """A channel that takes large answers, and the call metadata of a new
+        enterprise account."""
+        _, token = await self.account()
+        async with grpc.aio.insecure_channel(
+            self.settings.grpc_target,
+            options=[("grpc.max_receive_message_length", max_message_bytes)],
+        ) as channel:
+            yield channel, (("authorization", f"Bearer {token}"),)

@@ -164,19 +164,8 @@ async def main(repeat: int) -> None:
         server = Server(Path(scratch))
         try:
             await server.start()
-            _, token = await server.account()
-            async with grpc.aio.insecure_channel(
-                server.settings.grpc_target,
-                options=[("grpc.max_receive_message_length", 64 << 20)],
-            ) as channel:
-                await run(
-                    channel,
-                    (("authorization", f"Bearer {token}"),),
-                    wide,
-                    blobs,
-                    regression,
-                    repeat,
-                )
+            async with server.client() as (channel, metadata):
+                await run(channel, metadata, wide, blobs, regression, repeat)
         finally:
             await server.stop()
 

@@ -24,7 +24,6 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-import grpc
 import numpy as np
 import pandas as pd
 from _stack import Server
@@ -69,12 +68,7 @@ async def main(repeat: int) -> None:
         server = Server(Path(scratch))
         try:
             await server.start()
-            _, token = await server.account()
-            async with grpc.aio.insecure_channel(
-                server.settings.grpc_target,
-                options=[("grpc.max_receive_message_length", 256 << 20)],
-            ) as channel:
-                metadata = (("authorization", f"Bearer {token}"),)
+            async with server.client() as (channel, metadata):
                 dataset_id = await upload(channel, metadata, "measurements", frame)
                 stub = spc_pb2_grpc.SPCStub(channel)
 
