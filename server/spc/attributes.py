@@ -18,7 +18,7 @@ The charts and what each plots:
 Choices made here:
 
 - **Per-point limits.** With varying sample sizes the p and u limits differ
-  per point (each :class:`Point` carries its own); the panel's ``lcl``/``ucl``
+  per point (each point carries its own); the panel's ``lcl``/``ucl``
   are the limits at the **average Phase I sample size** ``n̄``, the
   "average sample size" limits of Montgomery, for the summary line.
 - **Lower limits are floored at 0** (as qcc): a negative count or fraction
@@ -60,7 +60,7 @@ import math
 import numpy as np
 
 from neurogate.server.errors import InsufficientData, InvalidParameter
-from neurogate.server.spc.chart import ChartResult, Panel, Point
+from neurogate.server.spc.chart import ChartResult, Panel
 
 ATTRIBUTE_CHARTS = ("p_chart", "np_chart", "c_chart", "u_chart")
 
@@ -140,16 +140,14 @@ def attribute_chart(
 
     lcl = np.maximum(center - half_width, 0.0)
     ucl = center + half_width
-    points = [
-        Point(subgroup=i + 1, value=float(v), lcl=float(lo), ucl=float(hi))
-        for i, (v, lo, hi) in enumerate(zip(values, lcl, ucl, strict=True))
-    ]
     panel = Panel(
         chart_type=chart_type,
         center_line=center,
         lcl=max(center - NSIGMAS * sigma, 0.0),
         ucl=center + NSIGMAS * sigma,
-        points=points,
+        values=values,
+        point_lcl=lcl,
+        point_ucl=ucl,
     )
     return ChartResult(chart_type=chart_type, main=panel, sigma=sigma)
 

@@ -277,7 +277,8 @@ def control_chart(table: Table, spec: ChartSpec) -> ChartResult:
             center, sigma = variables.process_estimates(groups, phase_one, known)
             if spec.chart_type == "cusum":
                 result = timeweighted.cusum_chart(
-                    groups.split(),
+                    groups.means(),
+                    groups.sizes,
                     sigma,
                     center,
                     CUSUM_K if spec.cusum_k is None else spec.cusum_k,
@@ -285,7 +286,8 @@ def control_chart(table: Table, spec: ChartSpec) -> ChartResult:
                 )
             else:
                 result = timeweighted.ewma_chart(
-                    groups.split(),
+                    groups.means(),
+                    groups.sizes,
                     sigma,
                     center,
                     EWMA_LAMBDA if spec.ewma_lambda is None else spec.ewma_lambda,

@@ -47,6 +47,8 @@ _SPEC: Final = "#7b1fa2"
 _WIDTH_INCHES: Final = 9.0
 _PANEL_INCHES: Final = 3.2
 _DPI: Final = 110
+#: Charts with more points than this are drawn as lines without markers.
+_MARKED_POINTS: Final = 1000
 
 
 def check_format(fmt: str) -> str:
@@ -93,16 +95,21 @@ def render(result: ChartResult, fmt: str, title: str, spec: SpecLimits | None = 
         plt.close(figure)
 
 
+def _marker_size(panel: Panel) -> float:
+    """Point markers for charts a reader can count; a line alone beyond that."""
+    return 3 if len(panel) <= _MARKED_POINTS else 0
+
+
 def _draw(ax: Axes, panel: Panel) -> None:
-    x = [point.subgroup for point in panel.points]
-    ax.plot(x, [p.value for p in panel.points], marker="o", markersize=3, color=_LINE, lw=1)
-    ax.step(x, [p.ucl for p in panel.points], where="mid", color=_LIMIT, lw=1, ls="--")
-    ax.step(x, [p.lcl for p in panel.points], where="mid", color=_LIMIT, lw=1, ls="--")
+    x = panel.numbers
+    ax.plot(x, panel.values, marker="o", markersize=_marker_size(panel), color=_LINE, lw=1)
+    ax.step(x, panel.point_ucl, where="mid", color=_LIMIT, lw=1, ls="--")
+    ax.step(x, panel.point_lcl, where="mid", color=_LIMIT, lw=1, ls="--")
     ax.axhline(panel.center_line, color=_CENTRE, lw=1)
-    flagged = [p for p in panel.points if p.out_of_control]
+    flagged = panel.out_of_control
     ax.plot(
-        [p.subgroup for p in flagged],
-        [p.value for p in flagged],
+        x[flagged],
+        panel.values[flagged],
         ls="none",
         marker="o",
         markersize=6,
@@ -114,17 +121,15 @@ def _draw(ax: Axes, panel: Panel) -> None:
 
 
 def _draw_cusum(ax: Axes, panel: Panel) -> None:
-    x = [point.subgroup for point in panel.points]
-    ax.plot(x, [p.upper for p in panel.points], marker="o", markersize=3, color=_LINE, lw=1)
-    ax.plot(x, [p.lower for p in panel.points], marker="o", markersize=3, color=_LINE, lw=1)
+    x = panel.numbers
+    for sums in (panel.upper, panel.lower):
+        ax.plot(x, sums, marker="o", markersize=_marker_size(panel), color=_LINE, lw=1)
     ax.axhline(panel.ucl, color=_LIMIT, lw=1, ls="--")
     ax.axhline(panel.lcl, color=_LIMIT, lw=1, ls="--")
     ax.axhline(0.0, color=_CENTRE, lw=1)
-    for point in panel.points:
-        if point.out_of_control:
-            for value in (point.upper, point.lower):
-                if value is not None and not panel.lcl <= value <= panel.ucl:
-                    ax.plot(point.subgroup, value, marker="o", markersize=6, color=_LIMIT)
+    for sums in (panel.upper, panel.lower):
+        beyond = (sums > panel.ucl) | (sums < panel.lcl)
+        ax.plot(x[beyond], sums[beyond], ls="none", marker="o", markersize=6, color=_LIMIT)
     ax.set_ylabel(_TITLES["cusum"])
     _label_lines(ax, panel)
 

@@ -63,8 +63,6 @@ the chart set itself are kept.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from neurogate.server.errors import InvalidParameter
@@ -115,37 +113,42 @@ def apply_rules(panel: Panel, rules: tuple[str, ...]) -> tuple[Panel, list[Viola
             )
         return panel, []
     selected = resolve_rules(rules)
-    if not panel.points:
+    if not len(panel):
         return panel, []
 
-    values = np.array([p.value for p in panel.points], dtype=float)
-    lcl = np.array([p.lcl for p in panel.points], dtype=float)
-    ucl = np.array([p.ucl for p in panel.points], dtype=float)
+    values, lcl, ucl = panel.values, panel.point_lcl, panel.point_ucl
     center = panel.center_line
     sigma = (ucl - center) / 3.0
 
-    hits: list[tuple[int, int, str]] = []  # (point index, rule number, description)
+    # (point index, rule number, description) of every firing, as arrays.
+    indices: list[np.ndarray] = []
+    numbers: list[np.ndarray] = []
+    descriptions: list[str] = []
     for rule in selected:
         number = int(rule.rsplit("_", 1)[1])
         for mask, description in _DETECTORS[number](values, lcl, ucl, center, sigma):
-            hits.extend((int(i), number, description) for i in np.flatnonzero(mask))
-    hits.sort(key=lambda hit: (hit[0], hit[1]))
-
+            hit = np.flatnonzero(mask)
+            indices.append(hit)
+            numbers.append(np.full(hit.size, number))
+            descriptions.extend([description] * hit.size)
+    if not descriptions:
+        return panel, []
+    index, number = np.concatenate(indices), np.concatenate(numbers)
+    order = np.lexsort((number, index)).tolist()
+    index_list, number_list = index.tolist(), number.tolist()
+    hit_values = values[index].tolist()
     violations = [
         Violation(
-            point=i + 1,
-            value=float(values[i]),
-            rule=f"nelson_{number}",
-            description=description,
+            point=index_list[i] + 1,
+            value=hit_values[i],
+            rule=f"nelson_{number_list[i]}",
+            description=descriptions[i],
         )
-        for i, number, description in hits
+        for i in order
     ]
-    flagged = {i for i, _, _ in hits}
-    points = [
-        replace(p, out_of_control=True) if i in flagged and not p.out_of_control else p
-        for i, p in enumerate(panel.points)
-    ]
-    return replace(panel, points=points), violations
+    flagged = np.zeros(len(panel), dtype=bool)
+    flagged[index] = True
+    return panel.flag(flagged), violations
 
 
 # --- detectors: each yields (boolean mask of firing points, description) ---

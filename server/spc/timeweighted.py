@@ -1,9 +1,9 @@
 """Time-weighted control charts: the tabular CUSUM and the EWMA, as R's qcc
 computes them (``cusum()`` and ``ewma()``).
 
-Both chart the subgroup means ``x̄_i`` of ``groups`` (single measurements for
-individuals) against a given ``center`` and process ``sigma`` (the standard
-deviation of one measurement; the caller estimates both from the Phase I
+Both chart the subgroup means ``x̄_i`` (single measurements for individuals),
+given with the subgroup sizes ``n_i``, against a given ``center`` and process
+``sigma`` (the standard deviation of one measurement; the caller estimates both from the Phase I
 subgroups, R-bar/d2 and the like). A subgroup of ``n_i`` measurements has the
 standard error ``sigma / sqrt(n_i)``.
 
@@ -53,72 +53,73 @@ import numpy as np
 from scipy import signal
 
 from neurogate.server.errors import InsufficientData, InvalidParameter
-from neurogate.server.spc.chart import ChartResult, Panel, Point, Violation
+from neurogate.server.spc.chart import ChartResult, Panel, Violation
 
 #: The rule name of a CUSUM decision-interval crossing.
 CUSUM_RULE = "cusum"
 
 
 def cusum_chart(
-    groups: list[np.ndarray], sigma: float, center: float, k: float, h: float
+    means: np.ndarray, sizes: np.ndarray, sigma: float, center: float, k: float, h: float
 ) -> ChartResult:
     """The tabular CUSUM of the subgroup means, in standard-error units."""
     _check_parameter(k, "cusum.k", math.isfinite(k) and k >= 0, "at least 0")
     _check_parameter(h, "cusum.h", math.isfinite(h) and h > 0, "positive")
-    means, sizes = _means(groups)
+    means, sizes = _check_means(means, sizes)
     _check_scale(sigma, center)
 
     z = (means - center) / (sigma / np.sqrt(sizes))
-    upper = np.empty_like(z)
-    lower = np.empty_like(z)
-    up = down = 0.0
-    # A recursion with a floor at 0 on each step: no closed vectorised form.
-    for i, zi in enumerate(z.tolist()):
-        up = max(0.0, up + zi - k)
-        down = max(0.0, down - zi - k)
-        upper[i] = up
-        lower[i] = -down
-
-    points: list[Point] = []
-    violations: list[Violation] = []
-    for i, (hi, lo) in enumerate(zip(upper.tolist(), lower.tolist(), strict=True)):
-        crossed = hi > h or lo < -h
-        value = hi if hi >= -lo else lo
-        points.append(
-            Point(
-                subgroup=i + 1,
-                value=value,
-                lcl=-h,
-                ucl=h,
-                out_of_control=crossed,
-                upper=hi,
-                lower=lo,
-            )
+    upper = _floored_sum(z - k)
+    lower = -_floored_sum(-z - k)
+    value = np.where(upper >= -lower, upper, lower)
+    above, below = upper > h, lower < -h
+    panel = Panel(
+        chart_type="cusum",
+        center_line=0.0,
+        lcl=-h,
+        ucl=h,
+        values=value,
+        point_lcl=-h,
+        point_ucl=h,
+        out_of_control=above | below,
+        upper=upper,
+        lower=lower,
+    )
+    violations = [
+        Violation(
+            point=int(i) + 1,
+            value=float(total[i]),
+            rule=CUSUM_RULE,
+            description=(
+                f"the {side} cumulative sum ({total[i]:.4g}) is beyond the decision "
+                f"interval of ±{h:g} standard errors"
+            ),
         )
-        for side, total, beyond in (("upper", hi, hi > h), ("lower", lo, lo < -h)):
-            if beyond:
-                violations.append(
-                    Violation(
-                        point=i + 1,
-                        value=total,
-                        rule=CUSUM_RULE,
-                        description=(
-                            f"the {side} cumulative sum ({total:.4g}) is beyond the decision "
-                            f"interval of ±{h:g} standard errors"
-                        ),
-                    )
-                )
-    panel = Panel(chart_type="cusum", center_line=0.0, lcl=-h, ucl=h, points=points)
+        for i, side, total in sorted(
+            [(i, "upper", upper) for i in np.flatnonzero(above)]
+            + [(i, "lower", lower) for i in np.flatnonzero(below)],
+            key=lambda hit: (hit[0], hit[1] == "lower"),
+        )
+    ]
     return ChartResult(chart_type="cusum", main=panel, sigma=sigma, violations=violations)
 
 
+def _floored_sum(steps: np.ndarray) -> np.ndarray:
+    """``s_i = max(0, s_{i-1} + steps_i)`` from ``s_0 = 0``, in closed form:
+    the running sum less its running minimum (Lindley's recursion). The
+    subtraction of two running sums loses about ``eps * |running sum|`` to
+    rounding, far below the 4 decimals charts are read to."""
+    running = np.concatenate(([0.0], np.cumsum(steps)))
+    return (running - np.minimum.accumulate(running))[1:]
+
+
 def ewma_chart(
-    groups: list[np.ndarray], sigma: float, center: float, lam: float, nsigmas: float
+    means: np.ndarray, sizes: np.ndarray, sigma: float, center: float, lam: float, nsigmas: float
 ) -> ChartResult:
     """The EWMA of the subgroup means with its exact time-varying limits."""
     _check_parameter(lam, "ewma.lambda", math.isfinite(lam) and 0 < lam <= 1, "in (0, 1]")
     _check_parameter(nsigmas, "ewma.nsigmas", math.isfinite(nsigmas) and nsigmas > 0, "positive")
-    means, sizes = _means(groups)
+    means, sizes = _check_means(means, sizes)
     _check_scale(sigma, center)
 
     # z_i = lam * x_i + (1 - lam) * z_{i-1} from z_0 = center, as a first-order
@@ -128,49 +129,38 @@ def ewma_chart(
     # 1 - (1-lam)^(2i) via expm1/log1p keeps its precision for small lam.
     growth = -np.expm1(2 * steps * math.log1p(-lam)) if lam < 1 else np.ones(len(means))
     half_width = nsigmas * sigma / np.sqrt(sizes) * np.sqrt(lam / (2 - lam) * growth)
-    lcl = center - half_width
-    ucl = center + half_width
-
-    points = [
-        Point(subgroup=i + 1, value=float(v), lcl=float(lo), ucl=float(hi))
-        for i, (v, lo, hi) in enumerate(zip(smoothed, lcl, ucl, strict=True))
-    ]
     asymptotic = nsigmas * sigma / math.sqrt(float(sizes.mean())) * math.sqrt(lam / (2 - lam))
     panel = Panel(
         chart_type="ewma",
         center_line=center,
         lcl=center - asymptotic,
         ucl=center + asymptotic,
-        points=points,
+        values=smoothed,
+        point_lcl=center - half_width,
+        point_ucl=center + half_width,
     )
     return ChartResult(chart_type="ewma", main=panel, sigma=sigma)
 
 
-def _means(groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The mean and size of each subgroup, checked (one pass over all values:
-    a chart of a million measurements has a quarter of a million subgroups)."""
-    if not groups:
+def _check_means(means: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The subgroup means and sizes as float arrays, refused when there are
+    none, a subgroup is empty or a mean is not finite (a missing or infinite
+    measurement)."""
+    means = np.asarray(means, dtype=float).ravel()
+    sizes = np.asarray(sizes, dtype=float).ravel()
+    if not means.size:
         raise InvalidParameter("there are no subgroups to chart", parameter="column")
-    arrays = [np.asarray(group, dtype=float).ravel() for group in groups]
-    sizes = np.fromiter((a.size for a in arrays), dtype=np.int64, count=len(arrays))
-    empty = np.flatnonzero(sizes == 0)
-    if empty.size:
-        i = int(empty[0])
-        raise InvalidParameter(
-            f"subgroup {i + 1} has no measurements", parameter="column", subgroup=i + 1
-        )
-    values = np.concatenate(arrays)
-    bad = np.flatnonzero(~np.isfinite(values))
-    if bad.size:
-        i = int(np.searchsorted(np.cumsum(sizes), bad[0], side="right"))
-        raise InvalidParameter(
-            f"subgroup {i + 1} has a missing or infinite measurement",
-            parameter="column",
-            subgroup=i + 1,
-        )
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    means = np.add.reduceat(values, starts) / sizes
-    return means, sizes.astype(float)
+    for problem, bad in (
+        ("has no measurements", sizes < 1),
+        ("has a missing or infinite measurement", ~np.isfinite(means)),
+    ):
+        hit = np.flatnonzero(bad)
+        if hit.size:
+            i = int(hit[0])
+            raise InvalidParameter(
+                f"subgroup {i + 1} {problem}", parameter="column", subgroup=i + 1
+            )
+    return means, sizes
 
 
 def _check_parameter(value: float, name: str, ok: bool, expected: str) -> None:

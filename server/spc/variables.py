@@ -61,14 +61,14 @@ Phase I / Phase II
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from neurogate.server.errors import InsufficientData, InvalidParameter
 from neurogate.server.spc import constants
-from neurogate.server.spc.chart import ChartResult, Panel, Point
+from neurogate.server.spc.chart import ChartResult, Panel
 
 #: The fewest Phase I subgroups (I-MR: values) that define a centre line and
 #: a sigma. Montgomery recommends 20 to 25 for trustworthy limits.
@@ -105,10 +105,6 @@ class Subgroups:
         """The first ``count`` subgroups."""
         end = int(self.starts[count - 1] + self.sizes[count - 1])
         return Subgroups(self.values[:end], self.starts[:count], self.sizes[:count], self.labels)
-
-    def split(self) -> list[np.ndarray]:
-        """Each subgroup's values as its own array."""
-        return np.split(self.values, self.starts[1:])
 
     def means(self) -> np.ndarray:
         return np.add.reduceat(self.values, self.starts) / self.sizes
@@ -238,17 +234,10 @@ def _check_variation(sigma: float, what: str) -> None:
         )
 
 
-def _points(
-    values: np.ndarray, lcl: np.ndarray, ucl: np.ndarray, first: int = 1, flag: bool = False
-) -> list[Point]:
-    """Points numbered from ``first``; with ``flag``, those beyond their limits
-    marked out of control (the companion panels: the run rules flag the main
-    panel)."""
-    lcl = np.broadcast_to(lcl, values.shape)
-    ucl = np.broadcast_to(ucl, values.shape)
-    beyond = (values > ucl) | (values < lcl) if flag else np.zeros(values.shape, dtype=bool)
-    rows = zip(values.tolist(), lcl.tolist(), ucl.tolist(), beyond.tolist(), strict=True)
-    return [Point(first + i, v, lo, hi, out) for i, (v, lo, hi, out) in enumerate(rows)]
+def _beyond(values: np.ndarray, lcl: np.ndarray | float, ucl: np.ndarray | float) -> np.ndarray:
+    """The points beyond their limits: a companion panel flags them itself
+    (the run rules flag the main panel)."""
+    return (values > ucl) | (values < lcl)
 
 
 def within_sigma_r(groups: Subgroups) -> float:
@@ -273,7 +262,9 @@ def _xbar_panel(groups: Subgroups, center: float, sigma: float, reference: int) 
         center_line=center,
         lcl=float(center - NSIGMAS * sigma / np.sqrt(reference)),
         ucl=float(center + NSIGMAS * sigma / np.sqrt(reference)),
-        points=_points(groups.means(), center - spread, center + spread),
+        values=groups.means(),
+        point_lcl=center - spread,
+        point_ucl=center + spread,
     )
 
 
@@ -302,7 +293,10 @@ def _spread_panel(
         center_line=float(mean(reference) * sigma),
         lcl=float(ref_lcl[0]),
         ucl=float(ref_ucl[0]),
-        points=_points(values, lcl, ucl, flag=True),
+        values=values,
+        point_lcl=lcl,
+        point_ucl=ucl,
+        out_of_control=_beyond(values, lcl, ucl),
     )
 
 
@@ -331,7 +325,7 @@ def xbar_chart(
     if equal and known.sigma is None:
         # R-bar (S-bar) itself rather than sigma * d2 (c4), one rounding fewer.
         bar = float(np.mean(statistic[: len(base)]))
-        secondary = Panel(secondary_type, bar, secondary.lcl, secondary.ucl, secondary.points)
+        secondary = replace(secondary, center_line=bar)
     return ChartResult(
         chart_type=chart_type,
         main=_xbar_panel(groups, center, sigma, reference),
@@ -361,14 +355,18 @@ def individuals_chart(
     mr_ucl = mr_bar * constants.D4(2)
     return ChartResult(
         chart_type="i_mr",
-        main=Panel("i", center, lcl, ucl, _points(values, np.array(lcl), np.array(ucl))),
+        main=Panel("i", center, lcl, ucl, values, lcl, ucl),
         sigma=sigma,
         secondary=Panel(
             "mr",
             mr_bar,
             0.0,
             mr_ucl,
-            _points(moving, np.array(0.0), np.array(mr_ucl), first=2, flag=True),
+            moving,
+            0.0,
+            mr_ucl,
+            out_of_control=_beyond(moving, 0.0, mr_ucl),
+            first=2,
         ),
     )
 

@@ -368,15 +368,16 @@ def test_a_known_sigma_alone_keeps_the_estimated_mean(rings: Table):
 
 
 def test_cusum_and_ewma_run_on_the_known_process(rings: Table):
-    groups = variables.consecutive(rings.frame["diameter"], 5).split()
+    groups = variables.consecutive(rings.frame["diameter"], 5)
+    means, sizes = groups.means(), groups.sizes
     known = {"known_center": 74.0, "known_sigma": 0.01}
     fields = {"column": "diameter", "subgroup_size": 5, **known}
 
     cusum = chart(rings, chart_type="cusum", **fields)
     ewma = chart(rings, chart_type="ewma", **fields)
 
-    assert cusum.main == timeweighted.cusum_chart(groups, 0.01, 74.0, 0.5, 5.0).main
-    direct = timeweighted.ewma_chart(groups, 0.01, 74.0, 0.2, 3.0).main
+    assert cusum.main == timeweighted.cusum_chart(means, sizes, 0.01, 74.0, 0.5, 5.0).main
+    direct = timeweighted.ewma_chart(means, sizes, 0.01, 74.0, 0.2, 3.0).main
     assert [(p.value, p.lcl, p.ucl) for p in ewma.main.points] == [
         (p.value, p.lcl, p.ucl) for p in direct.points
     ]

@@ -8,21 +8,20 @@ import io
 import itertools
 
 import matplotlib.image
+import numpy as np
 import pytest
 
 from neurogate.server.errors import InvalidParameter
-from neurogate.server.spc.chart import ChartResult, Panel, Point, SpecLimits
+from neurogate.server.spc.chart import ChartResult, Panel, SpecLimits
 from neurogate.server.spc.rendering import FORMATS, check_format, render
 
 VALUES = [10.2, 9.8, 10.5, 13.9, 10.1, 9.7]
 
 
 def _panel(chart_type: str, values: list[float], center: float, half_width: float) -> Panel:
-    points = [
-        Point(i, v, center - half_width, center + half_width, abs(v - center) > half_width)
-        for i, v in enumerate(values, start=1)
-    ]
-    return Panel(chart_type, center, center - half_width, center + half_width, points)
+    lcl, ucl = center - half_width, center + half_width
+    beyond = [abs(v - center) > half_width for v in values]
+    return Panel(chart_type, center, lcl, ucl, values, lcl, ucl, out_of_control=beyond)
 
 
 def _i_mr() -> ChartResult:
@@ -36,11 +35,20 @@ def _i_mr() -> ChartResult:
 
 
 def _cusum() -> ChartResult:
-    points = [
-        Point(i, 0.0, -5.0, 5.0, upper > 5.0, upper=upper, lower=-0.5)
-        for i, upper in enumerate([0.5, 2.0, 4.5, 6.0], start=1)
-    ]
-    return ChartResult("cusum", Panel("cusum", 0.0, -5.0, 5.0, points), sigma=1.0)
+    upper = np.array([0.5, 2.0, 4.5, 6.0])
+    panel = Panel(
+        "cusum",
+        0.0,
+        -5.0,
+        5.0,
+        values=upper,
+        point_lcl=-5.0,
+        point_ucl=5.0,
+        out_of_control=upper > 5.0,
+        upper=upper,
+        lower=np.full(4, -0.5),
+    )
+    return ChartResult("cusum", panel, sigma=1.0)
 
 
 def _svg(result: ChartResult, spec: SpecLimits | None = None) -> str:

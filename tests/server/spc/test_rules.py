@@ -9,12 +9,13 @@ Most series here sit on a chart with centre 0 and limits ±3, so one sigma is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from neurogate.server.errors import InvalidParameter
-from neurogate.server.spc.chart import Panel, Point
+from neurogate.server.spc.chart import Panel
 from neurogate.server.spc.rules import (
     DEFAULT_RULES,
     RULE_NAMES,
@@ -35,12 +36,8 @@ def panel(
     n = len(values)
     lcls = [lcl] * n if isinstance(lcl, float) else list(lcl)
     ucls = [ucl] * n if isinstance(ucl, float) else list(ucl)
-    points = [
-        Point(subgroup=i + 1, value=float(v), lcl=lo, ucl=hi)
-        for i, (v, lo, hi) in enumerate(zip(values, lcls, ucls, strict=True))
-    ]
     first_lcl, first_ucl = (lcls[0], ucls[0]) if n else (-3.0, 3.0)
-    return Panel(chart_type, center_line=center, lcl=first_lcl, ucl=first_ucl, points=points)
+    return Panel(chart_type, center, first_lcl, first_ucl, values, lcls, ucls)
 
 
 def fired(values: Sequence[float], rule: str, **kwargs) -> list[int]:
@@ -222,13 +219,7 @@ def test_violations_are_ordered_by_point_then_rule_and_described_plainly() -> No
 
 def test_flags_the_chart_set_itself_are_kept() -> None:
     original = panel([0.0, 0.0])
-    flagged = Panel(
-        chart_type="ewma",
-        center_line=0.0,
-        lcl=-3.0,
-        ucl=3.0,
-        points=[original.points[0], Point(2, 0.0, -3.0, 3.0, out_of_control=True)],
-    )
+    flagged = replace(original, chart_type="ewma", out_of_control=[False, True])
 
     new, violations = apply_rules(flagged, ())
 

@@ -36,6 +36,20 @@ QCC_D2_5 = 2.326  # qcc.options("exp.R.unscaled")[5]
 TOLERANCE = 1e-7
 
 
+def means_of(groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The subgroup means and sizes the charts take (NaN for an empty one)."""
+    means = np.array([g.mean() if g.size else math.nan for g in groups])
+    return means, np.array([g.size for g in groups], dtype=float)
+
+
+def cusum_of(groups: list[np.ndarray], *args, **kwargs):
+    return cusum_chart(*means_of(groups), *args, **kwargs)
+
+
+def ewma_of(groups: list[np.ndarray], *args, **kwargs):
+    return ewma_chart(*means_of(groups), *args, **kwargs)
+
+
 @pytest.fixture(scope="module")
 def pistonrings() -> tuple[list[np.ndarray], float, float]:
     """The 40 subgroups of 5 diameters, and qcc's Phase I centre and sigma."""
@@ -59,7 +73,7 @@ def expected() -> pd.DataFrame:
 def test_pistonrings_cusum_sums_match_qcc_sample_by_sample(pistonrings, expected) -> None:
     groups, center, sigma = pistonrings
 
-    result = cusum_chart(groups, sigma, center, k=0.5, h=5.0)
+    result = cusum_of(groups, sigma, center, k=0.5, h=5.0)
 
     points = result.main.points
     assert [p.subgroup for p in points] == list(range(1, 41))
@@ -73,7 +87,7 @@ def test_pistonrings_cusum_sums_match_qcc_sample_by_sample(pistonrings, expected
 def test_pistonrings_cusum_signals_where_the_upper_sum_crosses_h(pistonrings, expected) -> None:
     groups, center, sigma = pistonrings
 
-    result = cusum_chart(groups, sigma, center, k=0.5, h=5.0)
+    result = cusum_of(groups, sigma, center, k=0.5, h=5.0)
 
     crossing = list(expected.loc[expected["cusum_pos"] > 5, "sample"])
     assert crossing == [37, 38, 39, 40]
@@ -89,7 +103,7 @@ def test_cusum_point_value_is_the_larger_sum_so_it_lies_beyond_h_exactly_when_fl
 ) -> None:
     groups, center, sigma = pistonrings
 
-    result = cusum_chart(groups, sigma, center, k=0.5, h=4.0)
+    result = cusum_of(groups, sigma, center, k=0.5, h=4.0)
 
     for p in result.main.points:
         assert p.upper >= 0 >= p.lower
@@ -107,7 +121,7 @@ def test_cusum_of_individuals_follows_the_tabular_recursion() -> None:
         upper.append(hi)
         lower.append(-lo)
 
-    result = cusum_chart([np.array([xi]) for xi in x], sigma, center, k, h)
+    result = cusum_of([np.array([xi]) for xi in x], sigma, center, k, h)
 
     assert [p.upper for p in result.main.points] == pytest.approx(upper, rel=1e-15)
     assert [p.lower for p in result.main.points] == pytest.approx(lower, rel=1e-15)
@@ -119,7 +133,7 @@ def test_cusum_of_individuals_follows_the_tabular_recursion() -> None:
 def test_cusum_scales_each_subgroup_by_its_own_standard_error() -> None:
     groups = [np.array([1.0, 1.0, 1.0, 1.0]), np.array([1.0])]
 
-    result = cusum_chart(groups, sigma=2.0, center=0.0, k=0.0, h=5.0)
+    result = cusum_of(groups, sigma=2.0, center=0.0, k=0.0, h=5.0)
 
     assert result.main.points[0].upper == pytest.approx(1.0 / (2.0 / 2.0))
     assert result.main.points[1].upper == pytest.approx(1.0 + 1.0 / 2.0)
@@ -132,13 +146,13 @@ def test_cusum_scales_each_subgroup_by_its_own_standard_error() -> None:
 )  # fmt: skip
 def test_cusum_refuses_bad_k_and_h(k: float, h: float, parameter: str) -> None:
     with pytest.raises(InvalidParameter) as caught:
-        cusum_chart([np.array([1.0])], 1.0, 0.0, k, h)
+        cusum_of([np.array([1.0])], 1.0, 0.0, k, h)
 
     assert caught.value.details["parameter"] == parameter
 
 
 def test_cusum_allows_k_of_zero() -> None:
-    result = cusum_chart([np.array([1.0]), np.array([1.0])], 1.0, 0.0, 0.0, 5.0)
+    result = cusum_of([np.array([1.0]), np.array([1.0])], 1.0, 0.0, 0.0, 5.0)
 
     assert [p.upper for p in result.main.points] == [1.0, 2.0]
 
@@ -149,7 +163,7 @@ def test_cusum_allows_k_of_zero() -> None:
 def test_pistonrings_ewma_and_its_limits_match_qcc_sample_by_sample(pistonrings, expected) -> None:
     groups, center, sigma = pistonrings
 
-    result = ewma_chart(groups, sigma, center, lam=0.2, nsigmas=3.0)
+    result = ewma_of(groups, sigma, center, lam=0.2, nsigmas=3.0)
 
     points = result.main.points
     assert [p.value for p in points] == pytest.approx(list(expected["ewma"]), abs=TOLERANCE)
@@ -164,7 +178,7 @@ def test_pistonrings_ewma_and_its_limits_match_qcc_sample_by_sample(pistonrings,
 
 def test_pistonrings_ewma_signals_beyond_its_limits(pistonrings, expected) -> None:
     groups, center, sigma = pistonrings
-    result = ewma_chart(groups, sigma, center, lam=0.2, nsigmas=3.0)
+    result = ewma_of(groups, sigma, center, lam=0.2, nsigmas=3.0)
 
     panel, violations = apply_rules(result.main, ())
 
@@ -179,7 +193,7 @@ def test_pistonrings_ewma_signals_beyond_its_limits(pistonrings, expected) -> No
 def test_ewma_starts_at_the_center_with_narrow_limits() -> None:
     groups = [np.array([3.0]), np.array([-1.0])]
 
-    result = ewma_chart(groups, sigma=1.0, center=1.0, lam=0.25, nsigmas=3.0)
+    result = ewma_of(groups, sigma=1.0, center=1.0, lam=0.25, nsigmas=3.0)
 
     first, second = result.main.points
     assert first.value == pytest.approx(0.25 * 3.0 + 0.75 * 1.0)
@@ -191,7 +205,7 @@ def test_ewma_starts_at_the_center_with_narrow_limits() -> None:
 def test_ewma_with_lambda_one_is_the_shewhart_chart_of_the_means(pistonrings) -> None:
     groups, center, sigma = pistonrings
 
-    result = ewma_chart(groups, sigma, center, lam=1.0, nsigmas=3.0)
+    result = ewma_of(groups, sigma, center, lam=1.0, nsigmas=3.0)
 
     means = [g.mean() for g in groups]
     assert [p.value for p in result.main.points] == pytest.approx(means, rel=1e-15)
@@ -203,7 +217,7 @@ def test_ewma_with_lambda_one_is_the_shewhart_chart_of_the_means(pistonrings) ->
 def test_ewma_limits_use_each_subgroups_own_size_as_qcc() -> None:
     groups = [np.ones(4), np.ones(1), np.ones(9)]
 
-    result = ewma_chart(groups, sigma=2.0, center=1.0, lam=0.5, nsigmas=3.0)
+    result = ewma_of(groups, sigma=2.0, center=1.0, lam=0.5, nsigmas=3.0)
 
     for i, (p, n) in enumerate(zip(result.main.points, (4, 1, 9), strict=True), start=1):
         width = 3 * 2.0 / math.sqrt(n) * math.sqrt(0.5 / 1.5 * (1 - 0.5 ** (2 * i)))
@@ -218,7 +232,7 @@ def test_ewma_limits_use_each_subgroups_own_size_as_qcc() -> None:
 )  # fmt: skip
 def test_ewma_refuses_bad_lambda_and_nsigmas(lam: float, nsigmas: float, parameter: str) -> None:
     with pytest.raises(InvalidParameter) as caught:
-        ewma_chart([np.array([1.0])], 1.0, 0.0, lam, nsigmas)
+        ewma_of([np.array([1.0])], 1.0, 0.0, lam, nsigmas)
 
     assert caught.value.details["parameter"] == parameter
     assert "value" in caught.value.details
@@ -227,7 +241,7 @@ def test_ewma_refuses_bad_lambda_and_nsigmas(lam: float, nsigmas: float, paramet
 # --- shared refusals ------------------------------------------------------
 
 
-@pytest.mark.parametrize("chart", [cusum_chart, ewma_chart])
+@pytest.mark.parametrize("chart", [cusum_of, ewma_of])
 def test_no_subgroups_empty_subgroups_and_missing_values_are_refused(chart) -> None:
     params = (1.0, 0.0, 0.5, 3.0)
     with pytest.raises(InvalidParameter, match="no subgroups"):
@@ -241,7 +255,7 @@ def test_no_subgroups_empty_subgroups_and_missing_values_are_refused(chart) -> N
         assert caught.value.details == {"parameter": "column", "subgroup": 2}
 
 
-@pytest.mark.parametrize("chart", [cusum_chart, ewma_chart])
+@pytest.mark.parametrize("chart", [cusum_of, ewma_of])
 @pytest.mark.parametrize("sigma", [0.0, -1.0, math.nan])
 def test_a_sigma_without_variation_is_insufficient_data(chart, sigma: float) -> None:
     with pytest.raises(InsufficientData, match="sigma"):

@@ -146,7 +146,8 @@ def test_subgroup_column_keeps_first_appearance_order_and_row_order():
     groups = by_key(values, keys)
 
     assert groups.labels == ["b", "a"]
-    assert [g.tolist() for g in groups.split()] == [[1.0, 2.0, 3.0], [10.0, 11.0, 13.0]]
+    assert groups.values.tolist() == [1.0, 2.0, 3.0, 10.0, 11.0, 13.0]
+    assert (groups.starts.tolist(), groups.sizes.tolist()) == ([0, 3], [3, 3])
 
 
 def test_a_short_last_run_is_kept_as_a_smaller_subgroup():
