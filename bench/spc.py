@@ -9,6 +9,10 @@ process on the same values:
 1. an I-MR chart (sigma from MR-bar/d2(2), limits, the points beyond them);
 2. an X-bar/R chart with subgroups of 5 (sigma from R-bar/d2(5)).
 
+Each through the API twice: with every point in the answer (a million
+points, and as many moving ranges, each with its limits and flag), and with
+``omit_points`` (limits and violations only: what the NumPy code computes).
+
 Each figure is the median of ``--repeat`` runs after a warm-up (so the
 dataset is uploaded and already read by the compute workers). The target
 is API/NumPy at most 1.5. Server, client and NumPy share this machine's
@@ -72,27 +76,34 @@ async def main(repeat: int) -> None:
                 dataset_id = await upload(channel, metadata, "measurements", frame)
                 stub = spc_pb2_grpc.SPCStub(channel)
 
-                def chart(chart_type: str, subgroup_size: int):
+                def chart(chart_type: str, subgroup_size: int, omit_points: bool):
                     request = spc_pb2.ControlChartRequest(
                         dataset_id=dataset_id,
                         column="diameter",
                         chart_type=chart_type,
                         subgroup_size=subgroup_size,
+                        omit_points=omit_points,
                     )
                     return lambda: stub.ControlChart(request, metadata=metadata, timeout=600)
 
                 print()
                 header = ("chart", "API cold s", "API s", "NumPy s", "ratio", "target")
-                print("{:<22} {:>10} {:>8} {:>9} {:>8} {:>7}".format(*header))
+                print("{:<30} {:>10} {:>8} {:>9} {:>8} {:>7}".format(*header))
                 for name, call, direct in (
-                    ("I-MR, 1M", chart("i_mr", 0), lambda: numpy_i_mr(values)),
-                    ("X-bar/R n=5, 1M", chart("xbar_r", 5), lambda: numpy_xbar_r(values)),
+                    ("I-MR, 1M", chart("i_mr", 0, False), lambda: numpy_i_mr(values)),
+                    ("I-MR, 1M, omit_points", chart("i_mr", 0, True), lambda: numpy_i_mr(values)),
+                    ("X-bar/R n=5, 1M", chart("xbar_r", 5, False), lambda: numpy_xbar_r(values)),
+                    (
+                        "X-bar/R n=5, 1M, omit_points",
+                        chart("xbar_r", 5, True),
+                        lambda: numpy_xbar_r(values),
+                    ),
                 ):
                     cold, api = await timed_call(call, repeat)
                     local = timed(direct, repeat)
                     verdict = "met" if api / local <= 1.5 else "MISSED"
                     print(
-                        f"{name:<22} {cold:>10.3f} {api:>8.3f} {local:>9.4f} "
+                        f"{name:<30} {cold:>10.3f} {api:>8.3f} {local:>9.4f} "
                         f"{api / local:>8.1f} {'<= 1.5':>7} {verdict}"
                     )
         finally:

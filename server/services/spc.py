@@ -3,11 +3,12 @@
 The event loop checks the caller's dataset (:func:`table_ref`); the request
 then goes whole to a compute worker, which reads the table
 (:func:`open_table`), computes the chart with :mod:`neurogate.server.spc` and
-builds the response there (a chart of a million measurements has hundreds of
-thousands of points to convert). Proto zeros mean "absent": a
-``subgroup_size`` or ``phase_one_subgroups`` of 0 is not given, and the
-``optional`` fields of ``spec_limits``, ``cusum`` and ``ewma`` are read with
-their presence. Each chart gets a new ``chart_id``.
+builds the response there (a chart of a million measurements has a million
+points to convert). ``omit_points`` leaves the points out: the limits,
+violations and capability of a long series whose values the caller holds.
+Proto zeros mean "absent": a ``subgroup_size`` or ``phase_one_subgroups`` of
+0 is not given, and the ``optional`` fields of ``spec_limits``, ``cusum`` and
+``ewma`` are read with their presence. Each chart gets a new ``chart_id``.
 
 ``render`` adds the chart as a picture (:mod:`neurogate.server.spc.rendering`)
 to the JSON answer; ``ControlChartImage`` answers with the picture alone, as
@@ -31,7 +32,8 @@ from neurogate.server.compute import ComputePool
 from neurogate.server.context import current_account
 from neurogate.server.datasets.store import DatasetStore
 from neurogate.server.ids import new_id
-from neurogate.server.spc.chart import Capability, ChartSpec, Point, SpecLimits
+from neurogate.server.spc import wire
+from neurogate.server.spc.chart import Capability, ChartResult, ChartSpec, SpecLimits
 from neurogate.server.spc.charts import control_chart
 from neurogate.server.spc.rendering import FORMATS, check_format, render
 from neurogate.server.webhooks.dispatcher import Dispatcher
@@ -85,30 +87,17 @@ def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _add_points(target: Any, points: list[Point]) -> None:
-    """Appends ``points`` to a repeated ChartPoint field. ``add`` with keywords
-    is several times faster than building messages and copying them in, which
-    matters for charts of a million points."""
-    add = target.add
-    for p in points:
-        if p.upper is None and p.lower is None:
-            add(
-                subgroup=p.subgroup,
-                value=p.value,
-                lcl=p.lcl,
-                ucl=p.ucl,
-                out_of_control=p.out_of_control,
-            )
-        else:
-            add(
-                subgroup=p.subgroup,
-                value=p.value,
-                lcl=p.lcl,
-                ucl=p.ucl,
-                out_of_control=p.out_of_control,
-                upper=p.upper,
-                lower=p.lower,
-            )
+def _points(result: ChartResult) -> bytes:
+    """The points of both panels as response fields, written by NumPy
+    (:mod:`neurogate.server.spc.wire`: a million points in a tenth of a second
+    rather than seconds through the protobuf API)."""
+    encoded = wire.encode_points(spc_pb2.ControlChartResponse.POINTS_FIELD_NUMBER, result.main)
+    if result.secondary is not None:
+        points = wire.encode_points(spc_pb2.SecondaryChart.POINTS_FIELD_NUMBER, result.secondary)
+        encoded += wire.length_delimited(
+            spc_pb2.ControlChartResponse.SECONDARY_FIELD_NUMBER, points
+        )
+    return encoded
 
 
 def _capability(indices: Capability) -> spc_pb2.Capability:
@@ -141,8 +130,10 @@ def _image_job(ref: TableRef, request: spc_pb2.ControlChartRequest) -> httpbody_
     return httpbody_pb2.HttpBody(content_type=FORMATS[fmt], data=image)
 
 
-def _chart_job(ref: TableRef, request: spc_pb2.ControlChartRequest) -> spc_pb2.ControlChartResponse:
-    """Runs in a compute worker."""
+def _chart_job(ref: TableRef, request: spc_pb2.ControlChartRequest) -> bytes:
+    """Runs in a compute worker: the encoded response. Bytes cross the
+    process boundary as they are; the points are appended to them without
+    building messages (the event loop parses the whole once)."""
     spec = chart_spec(request)
     result = control_chart(open_table(ref), spec)
     response = spc_pb2.ControlChartResponse(
@@ -156,7 +147,6 @@ def _chart_job(ref: TableRef, request: spc_pb2.ControlChartRequest) -> spc_pb2.C
             for v in result.violations
         ],
     )
-    _add_points(response.points, result.main.points)
     if result.secondary is not None:
         panel = result.secondary
         secondary = response.secondary
@@ -164,13 +154,13 @@ def _chart_job(ref: TableRef, request: spc_pb2.ControlChartRequest) -> spc_pb2.C
         secondary.center_line = panel.center_line
         secondary.lcl = panel.lcl
         secondary.ucl = panel.ucl
-        _add_points(secondary.points, panel.points)
     if result.capability is not None:
         response.capability.CopyFrom(_capability(result.capability))
     if request.render:
         response.image = render(result, request.render, _title(ref, request), spec.spec_limits)
         response.image_content_type = FORMATS[request.render]
-    return response
+    encoded = response.SerializeToString()
+    return encoded if request.omit_points else encoded + _points(result)
 
 
 def _event_data(
@@ -211,7 +201,8 @@ class SPCServicer(spc_pb2_grpc.SPCServicer):
             check_format(request.render)
         account = current_account()
         ref = await table_ref(self._datasets, self._database_url, account, request.dataset_id)
-        response = await self._compute.run(_chart_job, ref, request)
+        encoded = await self._compute.run(_chart_job, ref, request)
+        response = spc_pb2.ControlChartResponse.FromString(encoded)
         response.chart_id = new_id("chart")
         data = _event_data(request, response)
         await self._dispatcher.publish(account, ANALYSIS_COMPLETE, data)

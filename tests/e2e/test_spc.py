@@ -188,6 +188,32 @@ async def test_i_mr_on_viscosity_is_the_same_over_rest_and_grpc(
     assert over_rest == over_grpc
 
 
+async def test_omit_points_keeps_limits_violations_and_capability(
+    new_caller: NewCaller, rest: httpx.AsyncClient, viscosity: pd.DataFrame
+):
+    caller = await new_caller()
+    dataset_id = await upload_frame(rest, caller, viscosity, "viscosity")
+    request = {
+        "dataset_id": dataset_id,
+        "column": "viscosity",
+        "chart_type": "i_mr",
+        "phase_one_subgroups": 20,
+        "spec_limits": {"usl": 36.0},
+    }
+
+    full = await rest_chart(rest, caller, **request)
+    summary = await rest_chart(rest, caller, **request, omit_points=True)
+
+    assert summary["points"] == [] and summary["secondary"]["points"] == []
+    assert len(full["points"]) == len(viscosity)
+    assert len(full["secondary"]["points"]) == len(viscosity) - 1
+    for chart in (full, summary):
+        chart.pop("chart_id")
+        chart.pop("points")
+        chart["secondary"].pop("points")
+    assert summary == full
+
+
 @pytest.mark.parametrize(
     ("fields", "status", "code", "parameter"),
     [

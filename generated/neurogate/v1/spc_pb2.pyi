@@ -43,7 +43,7 @@ class KnownProcess(_message.Message):
     def __init__(self, center: _Optional[float] = ..., sigma: _Optional[float] = ...) -> None: ...
 
 class ControlChartRequest(_message.Message):
-    __slots__ = ("dataset_id", "column", "chart_type", "subgroup_size", "subgroup_column", "sample_size", "sample_size_column", "phase_one_subgroups", "spec_limits", "rules", "cusum", "ewma", "render", "phase_one_column", "known")
+    __slots__ = ("dataset_id", "column", "chart_type", "subgroup_size", "subgroup_column", "sample_size", "sample_size_column", "phase_one_subgroups", "spec_limits", "rules", "cusum", "ewma", "render", "phase_one_column", "known", "omit_points")
     DATASET_ID_FIELD_NUMBER: _ClassVar[int]
     COLUMN_FIELD_NUMBER: _ClassVar[int]
     CHART_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -59,6 +59,7 @@ class ControlChartRequest(_message.Message):
     RENDER_FIELD_NUMBER: _ClassVar[int]
     PHASE_ONE_COLUMN_FIELD_NUMBER: _ClassVar[int]
     KNOWN_FIELD_NUMBER: _ClassVar[int]
+    OMIT_POINTS_FIELD_NUMBER: _ClassVar[int]
     dataset_id: str
     column: str
     chart_type: str
@@ -74,7 +75,8 @@ class ControlChartRequest(_message.Message):
     render: str
     phase_one_column: str
     known: KnownProcess
-    def __init__(self, dataset_id: _Optional[str] = ..., column: _Optional[str] = ..., chart_type: _Optional[str] = ..., subgroup_size: _Optional[int] = ..., subgroup_column: _Optional[str] = ..., sample_size: _Optional[int] = ..., sample_size_column: _Optional[str] = ..., phase_one_subgroups: _Optional[int] = ..., spec_limits: _Optional[_Union[SpecLimits, _Mapping]] = ..., rules: _Optional[_Iterable[str]] = ..., cusum: _Optional[_Union[CusumOptions, _Mapping]] = ..., ewma: _Optional[_Union[EwmaOptions, _Mapping]] = ..., render: _Optional[str] = ..., phase_one_column: _Optional[str] = ..., known: _Optional[_Union[KnownProcess, _Mapping]] = ...) -> None: ...
+    omit_points: bool
+    def __init__(self, dataset_id: _Optional[str] = ..., column: _Optional[str] = ..., chart_type: _Optional[str] = ..., subgroup_size: _Optional[int] = ..., subgroup_column: _Optional[str] = ..., sample_size: _Optional[int] = ..., sample_size_column: _Optional[str] = ..., phase_one_subgroups: _Optional[int] = ..., spec_limits: _Optional[_Union[SpecLimits, _Mapping]] = ..., rules: _Optional[_Iterable[str]] = ..., cusum: _Optional[_Union[CusumOptions, _Mapping]] = ..., ewma: _Optional[_Union[EwmaOptions, _Mapping]] = ..., render: _Optional[str] = ..., phase_one_column: _Optional[str] = ..., known: _Optional[_Union[KnownProcess, _Mapping]] = ..., omit_points: _Optional[bool] = ...) -> None: ...
 
 class ChartPoint(_message.Message):
     __slots__ = ("subgroup", "value", "lcl", "ucl", "out_of_control", "upper", "lower")
