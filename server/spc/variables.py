@@ -215,6 +215,8 @@ def _check_subgroup_sizes(groups: Subgroups, chart: str) -> None:
 
 def _by_size(function, sizes: np.ndarray) -> np.ndarray:
     """``function(n)`` for each entry of ``sizes``, computed once per size."""
+    if len(sizes) and np.all(sizes == sizes[0]):
+        return np.full(len(sizes), function(int(sizes[0])), dtype=float)
     unique, inverse = np.unique(sizes, return_inverse=True)
     return np.array([function(int(n)) for n in unique])[inverse]
 
