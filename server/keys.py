@@ -1,5 +1,5 @@
 """Server secrets: the JWT signing key, the key that pseudonymises subject
-ids and the key that signs stored models. Each comes from its
+ids, the key that signs stored models and the key that seals webhook secrets. Each comes from its
 ``NEUROGATE_*`` variable, or is generated on first start and kept in the data
 dir with mode 0600 (so it survives a restart, and replicas sharing the data
 dir share it)."""
@@ -17,6 +17,7 @@ from neurogate.server.settings import ConfigurationError, Settings
 KEY_FILE = "jwt_secret"
 PSEUDONYM_KEY_FILE = "pseudonym_key"
 MODEL_KEY_FILE = "model_key"
+WEBHOOK_KEY_FILE = "webhook_key"
 _MIN_LENGTH = 32
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,14 @@ def load_model_key(settings: Settings) -> str:
     """Model-artifact signing key: ``NEUROGATE_MODEL_KEY`` or the data dir's
     ``model_key``. Changing it makes every stored model unreadable."""
     return _load(settings.model_key, "NEUROGATE_MODEL_KEY", settings.data_dir / MODEL_KEY_FILE)
+
+
+def load_webhook_key(settings: Settings) -> str:
+    """Webhook-secret sealing key: ``NEUROGATE_WEBHOOK_KEY`` or the data dir's
+    ``webhook_key``. Changing it makes every stored webhook secret unreadable."""
+    return _load(
+        settings.webhook_key, "NEUROGATE_WEBHOOK_KEY", settings.data_dir / WEBHOOK_KEY_FILE
+    )
 
 
 def _load(configured: str | None, variable: str, path: Path) -> str:

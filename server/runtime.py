@@ -14,7 +14,12 @@ from neurogate.server.compute import ComputePool
 from neurogate.server.datasets.store import DatasetStore
 from neurogate.server.devices.manager import DeviceManager
 from neurogate.server.devices.store import DeviceStore
-from neurogate.server.keys import load_model_key, load_pseudonym_key, load_signing_key
+from neurogate.server.keys import (
+    load_model_key,
+    load_pseudonym_key,
+    load_signing_key,
+    load_webhook_key,
+)
 from neurogate.server.ml.store import ModelStore
 from neurogate.server.ratelimit import RateLimiter, create_rate_limiter
 from neurogate.server.sessions.manager import SessionManager
@@ -26,6 +31,7 @@ from neurogate.server.streaming.hub import BacklogPolicy
 from neurogate.server.streaming.slots import StreamSlots
 from neurogate.server.webhooks.dispatcher import Dispatcher
 from neurogate.server.webhooks.retry import RetryPolicy
+from neurogate.server.webhooks.sealing import SecretBox
 from neurogate.server.webhooks.store import WebhookStore
 
 
@@ -79,7 +85,8 @@ class Runtime:
         devices.recording_file = sessions.brainflow_file
         devices.is_recording = sessions.is_recording
         await sessions.start()
-        webhooks = WebhookStore(db)
+        webhooks = WebhookStore(db, SecretBox(load_webhook_key(settings)))
+        await webhooks.seal_plain_secrets()
         dispatcher = Dispatcher(
             webhooks,
             allow_private=settings.webhook_allow_private,

@@ -15,6 +15,9 @@
 - ``NEUROGATE_MODEL_KEY`` (generated once, kept in the data dir, mode 0600):
   key that signs stored models, so the server only ever loads a model it
   wrote itself; at least 32 characters, shared by replicas.
+- ``NEUROGATE_WEBHOOK_KEY`` (generated once, kept in the data dir, mode 0600):
+  key that seals webhook secrets in the database; at least 32 characters,
+  shared by replicas.
 - ``NEUROGATE_PLAYBACK_DIR`` (``<data dir>/playback``): BrainFlow files that
   playback_file devices may replay.
 - ``NEUROGATE_REDIS_URL`` (unset: counters in memory): rate-limit counters shared
@@ -96,6 +99,7 @@ class Settings:
     jwt_secret: str | None = None
     pseudonym_key: str | None = None
     model_key: str | None = None
+    webhook_key: str | None = None
     playback_dir: Path | None = None
     redis_url: str | None = None
     access_token_ttl: int = 3600
@@ -159,6 +163,7 @@ class Settings:
             jwt_secret=text("JWT_SECRET", None),
             pseudonym_key=text("PSEUDONYM_KEY", None),
             model_key=text("MODEL_KEY", None),
+            webhook_key=text("WEBHOOK_KEY", None),
             playback_dir=Path(raw_playback)
             if (raw_playback := text("PLAYBACK_DIR", None))
             else None,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     LargeBinary,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -263,8 +264,10 @@ class Webhook(SQLModel, table=True):
 
     ``secret`` is the shared HMAC key deliveries are signed with
     (:mod:`neurogate.server.webhooks.signing`), not a password: the server
-    must read it back to sign, so it cannot keep only a hash. It is returned
-    once, at creation, and never listed.
+    must read it back to sign, so it cannot keep only a hash. It is stored
+    sealed under the server's webhook key
+    (:mod:`neurogate.server.webhooks.sealing`), returned once, at creation,
+    and never listed.
     """
 
     __tablename__ = "webhooks"
@@ -274,7 +277,7 @@ class Webhook(SQLModel, table=True):
     url: str = Field(max_length=2048)
     #: Event names it subscribes to (:mod:`neurogate.server.webhooks.events`).
     events: list[str] = Field(default_factory=list, sa_type=JSON)
-    secret: str = Field(max_length=200)
+    secret: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
 
 

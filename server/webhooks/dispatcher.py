@@ -44,6 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from neurogate.server.webhooks.events import check_event
 from neurogate.server.webhooks.retry import RetryPolicy
+from neurogate.server.webhooks.sealing import UNREADABLE
 from neurogate.server.webhooks.signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -191,6 +192,8 @@ class Dispatcher:
     async def attempt(self, claimed: Claimed) -> Outcome:
         """Sends ``claimed`` once; what came of it."""
         assert self._client is not None, "start() the dispatcher first"
+        if claimed.secret is None:
+            return self._failed(claimed, None, UNREADABLE)
         content = body(claimed.payload)
         headers = {
             "content-type": "application/json",

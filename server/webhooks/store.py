@@ -22,6 +22,10 @@ attempt is written only while the token still matches (:meth:`finish`). A
 replica that dies mid-delivery leaves its lease to expire (:data:`LEASE`,
 longer than an attempt can take), after which another replica retries:
 delivery is at least once, which is why receivers dedupe by delivery id.
+
+Secrets are stored sealed (:mod:`.sealing`) and opened when a delivery is
+claimed; a secret that does not open is claimed as None, and the dispatcher
+records the failed attempt with the reason.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from neurogate.server.ids import new_id
 from neurogate.server.storage.database import Database
 from neurogate.server.storage.models import Webhook, WebhookDelivery, utc_now
 from neurogate.server.storage.paging import Page, newest_first
+from neurogate.server.webhooks.sealing import SecretBox, SecretUnreadable, is_sealed
 
 #: How long a claimed row is reserved for the replica that claimed it.
 LEASE = timedelta(seconds=60)
@@ -56,7 +61,8 @@ class Claimed:
     delivery_id: str
     webhook_id: str
     url: str
-    secret: str
+    #: The opened secret; None when this server's key does not open it.
+    secret: str | None
     event: str
     payload: dict[str, Any]
     #: Attempts made before this one.
@@ -76,15 +82,40 @@ class Outcome:
 
 
 class WebhookStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, box: SecretBox) -> None:
         self._db = db
+        self._box = box
 
     # ------------------------------------------------------------ webhooks
 
     async def create(self, account_id: str, url: str, events: list[str], secret: str) -> Webhook:
-        row = Webhook(id=new_id("wh"), account_id=account_id, url=url, events=events, secret=secret)
+        """A new webhook; ``secret`` is stored sealed."""
+        sealed = self._box.seal(secret)
+        row = Webhook(id=new_id("wh"), account_id=account_id, url=url, events=events, secret=sealed)
         await self._db.run(lambda session: session.add(row))
         return row
+
+    async def seal_plain_secrets(self) -> int:
+        """Seals the secrets stored before sealing existed; how many there were."""
+
+        def work(session: Session) -> int:
+            rows = session.exec(select(Webhook.id, Webhook.secret)).all()
+            plain = [(webhook_id, secret) for webhook_id, secret in rows if not is_sealed(secret)]
+            for webhook_id, secret in plain:
+                session.exec(
+                    update(Webhook)
+                    .where(col(Webhook.id) == webhook_id, col(Webhook.secret) == secret)
+                    .values(secret=self._box.seal(secret))
+                )
+            return len(plain)
+
+        return await self._db.run(work)
+
+    def _open(self, stored: str) -> str | None:
+        try:
+            return self._box.open(stored)
+        except SecretUnreadable:
+            return None
 
     async def get(self, account_id: str, webhook_id: str) -> Webhook:
         row = await self._db.run(lambda session: session.get(Webhook, webhook_id))
@@ -191,7 +222,7 @@ class WebhookStore:
                     delivery_id=delivery.id,
                     webhook_id=webhook.id,
                     url=webhook.url,
-                    secret=webhook.secret,
+                    secret=self._open(webhook.secret),
                     event=delivery.event,
                     payload=delivery.payload,
                     attempts=delivery.attempts,

@@ -42,6 +42,7 @@ from neurogate.server.storage.database import Database
 from neurogate.server.storage.models import WebhookDelivery
 from neurogate.server.webhooks.dispatcher import Dispatcher
 from neurogate.server.webhooks.events import ANALYSIS_COMPLETE, EVENTS, SPC_OUT_OF_CONTROL
+from neurogate.server.webhooks.sealing import SecretBox
 from neurogate.server.webhooks.signing import verify
 from neurogate.server.webhooks.store import WebhookStore
 from neurogate.server.webhooks.urls import MAX_URL
@@ -58,6 +59,10 @@ DATA = {
     "status": "complete",
     "alerts": [{"type": "out_of_control", "point": 3, "value": 74.2, "rule": "nelson_1"}],
 }
+
+#: Publishing and reading deliveries from outside the server open no secret,
+#: so the store here needs no access to the server's webhook key.
+OUTSIDE_KEY = SecretBox("a-key-that-opens-nothing-here-" + "x" * 32)
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -76,14 +81,14 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 async def publish(db: Database, account_id: str, event: str, data: dict) -> list[str]:
     """Publishes as the server's own code does (the server delivers)."""
-    return await Dispatcher(WebhookStore(db)).publish(account_id, event, data)
+    return await Dispatcher(WebhookStore(db, OUTSIDE_KEY)).publish(account_id, event, data)
 
 
 async def settled(
     db: Database, delivery_id: str, done: Callable[[WebhookDelivery], bool]
 ) -> WebhookDelivery:
     """The delivery's row once ``done`` holds for it (polled; 20 s at most)."""
-    store = WebhookStore(db)
+    store = WebhookStore(db, OUTSIDE_KEY)
     deadline = time.monotonic() + 20
     while True:
         row = await store.delivery(delivery_id)

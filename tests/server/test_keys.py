@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from neurogate.server.keys import KEY_FILE, load_signing_key
+from neurogate.server.keys import KEY_FILE, WEBHOOK_KEY_FILE, load_signing_key, load_webhook_key
 from neurogate.server.settings import ConfigurationError, Settings
 
 
@@ -80,3 +80,16 @@ def test_a_key_file_without_a_usable_key_is_refused(tmp_path, content):
     with pytest.raises(ConfigurationError, match=KEY_FILE):
         load_signing_key(Settings(data_dir=tmp_path))
     assert path.read_text() == content
+
+
+def test_the_webhook_key_is_configured_or_generated_apart_from_the_others(tmp_path):
+    configured = "webhook-key-" + "w" * 32
+    assert load_webhook_key(Settings(data_dir=tmp_path, webhook_key=configured)) == configured
+    with pytest.raises(ConfigurationError, match="NEUROGATE_WEBHOOK_KEY"):
+        load_webhook_key(Settings(data_dir=tmp_path, webhook_key="short"))
+
+    generated = load_webhook_key(Settings(data_dir=tmp_path))
+
+    assert _mode(tmp_path / WEBHOOK_KEY_FILE) == 0o600
+    assert load_webhook_key(Settings(data_dir=tmp_path)) == generated
+    assert generated != load_signing_key(Settings(data_dir=tmp_path))

@@ -21,10 +21,12 @@ from neurogate.server.storage.models import WebhookDelivery
 from neurogate.server.webhooks.dispatcher import Dispatcher
 from neurogate.server.webhooks.events import ANALYSIS_COMPLETE, SPC_OUT_OF_CONTROL
 from neurogate.server.webhooks.retry import RetryPolicy
+from neurogate.server.webhooks.sealing import SecretBox
 from neurogate.server.webhooks.signing import verify
 from neurogate.server.webhooks.store import DELIVERED, FAILED, PENDING, WebhookStore
 
 SECRET = "receiver-secret-" + "x" * 16
+WEBHOOK_KEY = "server-webhook-key-" + "w" * 32
 DATA = {
     "analysis_id": "spc_1",
     "type": "control_chart",
@@ -54,7 +56,7 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 def dispatcher(db: Database, *, allow_private: bool = True, attempts: int = 8) -> Dispatcher:
     return Dispatcher(
-        WebhookStore(db),
+        WebhookStore(db, SecretBox(WEBHOOK_KEY)),
         allow_private=allow_private,
         retry=RetryPolicy(base_seconds=0.02, max_attempts=attempts),
         poll_seconds=0.02,
@@ -86,7 +88,7 @@ async def settled(
 async def test_a_published_event_arrives_signed_in_the_documented_shape(
     database, account, receiver, running
 ):
-    store = WebhookStore(database)
+    store = WebhookStore(database, SecretBox(WEBHOOK_KEY))
     await store.create(account, receiver.url, [SPC_OUT_OF_CONTROL], SECRET)
 
     [delivery_id] = await running.publish(account, SPC_OUT_OF_CONTROL, DATA)
@@ -107,7 +109,7 @@ async def test_a_published_event_arrives_signed_in_the_documented_shape(
 
 
 async def test_publishing_reaches_only_subscribed_webhooks(database, account, receiver, running):
-    store = WebhookStore(database)
+    store = WebhookStore(database, SecretBox(WEBHOOK_KEY))
     await store.create(account, receiver.url, [ANALYSIS_COMPLETE], SECRET)
 
     assert await running.publish(account, SPC_OUT_OF_CONTROL, DATA) == []
@@ -123,7 +125,7 @@ async def test_publishing_an_unknown_event_or_non_json_data_is_refused(account, 
 async def test_a_receiver_answering_500_twice_gets_it_on_the_third_attempt(
     database, account, receiver, running
 ):
-    store = WebhookStore(database)
+    store = WebhookStore(database, SecretBox(WEBHOOK_KEY))
     await store.create(account, receiver.url, [ANALYSIS_COMPLETE], SECRET)
     receiver.statuses = [500, 500]
 
@@ -143,7 +145,7 @@ async def test_a_receiver_answering_500_twice_gets_it_on_the_third_attempt(
 
 
 async def test_a_delivery_fails_after_its_last_attempt(database, account, receiver):
-    store = WebhookStore(database)
+    store = WebhookStore(database, SecretBox(WEBHOOK_KEY))
     await store.create(account, receiver.url, [ANALYSIS_COMPLETE], SECRET)
     receiver.statuses = [503, 503, 503]
     sender = dispatcher(database, attempts=2)
@@ -164,7 +166,7 @@ async def test_a_delivery_fails_after_its_last_attempt(database, account, receiv
 
 
 async def test_redirects_are_not_followed(database, account, receiver, running):
-    store = WebhookStore(database)
+    store = WebhookStore(database, SecretBox(WEBHOOK_KEY))
     await store.create(account, receiver.url, [ANALYSIS_COMPLETE], SECRET)
     receiver.statuses = [302] * 100
 
@@ -178,7 +180,7 @@ async def test_redirects_are_not_followed(database, account, receiver, running):
 async def test_a_receiver_that_is_down_gets_the_delivery_when_it_comes_up(
     database, account, running
 ):
-    store = WebhookStore(database)
+    store = WebhookStore(database, SecretBox(WEBHOOK_KEY))
     receiver = Receiver()
     await store.create(account, receiver.url, [ANALYSIS_COMPLETE], SECRET)
 
@@ -195,7 +197,7 @@ async def test_a_receiver_that_is_down_gets_the_delivery_when_it_comes_up(
 
 
 async def test_private_addresses_are_refused_at_delivery_time(database, account, receiver):
-    store = WebhookStore(database)
+    store = WebhookStore(database, SecretBox(WEBHOOK_KEY))
     # As if the host had resolved to a public address when it was created.
     await store.create(account, receiver.url, [ANALYSIS_COMPLETE], SECRET)
     sender = dispatcher(database, allow_private=False)
@@ -214,7 +216,7 @@ async def test_private_addresses_are_refused_at_delivery_time(database, account,
 async def test_a_receiver_that_does_not_answer_in_time_fails_the_attempt(
     database, account, receiver
 ):
-    store = WebhookStore(database)
+    store = WebhookStore(database, SecretBox(WEBHOOK_KEY))
     await store.create(account, receiver.url, [ANALYSIS_COMPLETE], SECRET)
     receiver.statuses = [HANG]
     sender = dispatcher(database, attempts=1)
@@ -228,3 +230,18 @@ async def test_a_receiver_that_does_not_answer_in_time_fails_the_attempt(
     assert (row.status, row.attempts, row.last_status_code) == (FAILED, 1, None)
     assert row.last_error == "no answer within 0.5 s"
     assert len(receiver.requests) == 1
+
+
+async def test_a_secret_the_servers_key_does_not_open_fails_the_attempt_with_the_reason(
+    database, account, receiver, running
+):
+    written = WebhookStore(database, SecretBox("an-earlier-webhook-key-" + "e" * 32))
+    await written.create(account, receiver.url, [ANALYSIS_COMPLETE], SECRET)
+
+    [delivery_id] = await running.publish(account, ANALYSIS_COMPLETE, DATA)
+    store = WebhookStore(database, SecretBox(WEBHOOK_KEY))
+    row = await settled(store, delivery_id, lambda row: row.attempts >= 1)
+
+    assert "NEUROGATE_WEBHOOK_KEY" in row.last_error
+    assert row.last_status_code is None
+    assert receiver.requests == []  # nothing goes out unsigned

@@ -9,12 +9,15 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 
 from neurogate.server.auth.accounts import AccountAdmin
 from neurogate.server.auth.tiers import Tier
 from neurogate.server.errors import InvalidParameter, WebhookNotFound
-from neurogate.server.storage.models import utc_now
+from neurogate.server.storage.models import Webhook, utc_now
 from neurogate.server.webhooks.events import ANALYSIS_COMPLETE, SPC_OUT_OF_CONTROL
+from neurogate.server.webhooks.sealing import PREFIX, SecretBox
 from neurogate.server.webhooks.store import (
     DELIVERED,
     LEASE,
@@ -25,11 +28,12 @@ from neurogate.server.webhooks.store import (
 
 URL = "https://receiver.example/hook"
 SECRET = "k" * 32
+WEBHOOK_KEY = "server-webhook-key-" + "w" * 32
 
 
 @pytest.fixture
 async def store(db) -> WebhookStore:
-    return WebhookStore(db)
+    return WebhookStore(db, SecretBox(WEBHOOK_KEY))
 
 
 @pytest.fixture
@@ -106,7 +110,7 @@ async def test_concurrent_claimers_never_share_a_row(store, db, account):
     await store.create(account, URL, [ANALYSIS_COMPLETE], SECRET)
     for n in range(30):
         await store.enqueue(account, ANALYSIS_COMPLETE, {"n": n})
-    claimers = [WebhookStore(db) for _ in range(4)]
+    claimers = [WebhookStore(db, SecretBox(WEBHOOK_KEY)) for _ in range(4)]
 
     batches = await asyncio.gather(*(claimer.claim_due(10) for claimer in claimers))
 
@@ -182,3 +186,28 @@ async def test_deliveries_are_paged_newest_first(store, account):
 
     assert [row.id for row in first.items + second.items] == ids[::-1]
     assert first.total == 3 and second.next_page_token == ""
+
+
+async def test_the_secret_is_stored_sealed_and_claimed_open(store, db, account):
+    webhook = await store.create(account, URL, [ANALYSIS_COMPLETE], SECRET)
+    await store.enqueue(account, ANALYSIS_COMPLETE, {"ok": True})
+
+    stored = await db.run(lambda session: session.get(Webhook, webhook.id).secret)
+    [claimed] = await store.claim_due(limit=10)
+
+    assert stored.startswith(PREFIX) and SECRET not in stored
+    assert claimed.secret == SECRET
+
+
+async def test_plain_secrets_of_an_older_database_are_sealed_once(store, db, account):
+    webhook = await store.create(account, URL, [ANALYSIS_COMPLETE], SECRET)
+    await db.run(
+        lambda session: session.exec(
+            update(Webhook).where(col(Webhook.id) == webhook.id).values(secret=SECRET)
+        )
+    )
+
+    assert await store.seal_plain_secrets() == 1
+    assert await store.seal_plain_secrets() == 0
+    stored = await db.run(lambda session: session.get(Webhook, webhook.id).secret)
+    assert SecretBox(WEBHOOK_KEY).open(stored) == SECRET

@@ -27,7 +27,8 @@ def upgrade() -> None:
         ),
         sa.Column("url", sa.String(2048), nullable=False),
         sa.Column("events", sa.JSON(), nullable=False),
-        sa.Column("secret", sa.String(200), nullable=False),
+        # TEXT: sealed secrets are longer than 200 characters (see 0006).
+        sa.Column("secret", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
     )
     op.create_table(
