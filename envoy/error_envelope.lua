@@ -2,7 +2,12 @@
 --
 -- Requests: Envoy's generated request id becomes "req_<hex>" before it is
 -- forwarded, so Envoy's access log, the server's log and the error envelope
--- all show the same id.
+-- all show the same id. Headers that the gRPC server would refuse the whole
+-- call for (a bare INTERNAL or DEADLINE_EXCEEDED, outside the envelope) are
+-- dropped: names gRPC metadata cannot carry (HTTP also allows
+-- "!#$%&'*+^`|~"), "-bin" headers whose values are not base64, and on REST
+-- requests gRPC's own "grpc-" headers (grpc-timeout, grpc-encoding, ...),
+-- which only gRPC and gRPC-Web callers may send.
 --
 -- Responses: an error from the server arrives as a trailers-only gRPC
 -- response whose metadata Envoy turns into headers. The server has already
@@ -16,8 +21,41 @@
 local ENVELOPE = "x-neurogate-error"
 local HTTP_STATUS = "x-neurogate-http-status"
 
+local function is_base64(value)
+  local digits = string.gsub(value, "=?=?$", "", 1)
+  return string.find(digits, "^[A-Za-z0-9+/]*$") ~= nil and #digits % 4 ~= 1
+end
+
+local function is_grpc(headers)
+  local content_type = headers:get("content-type") or ""
+  return string.find(content_type, "application/grpc", 1, true) == 1
+end
+
+local function fits_grpc_metadata(key, value, grpc_caller)
+  if string.sub(key, 1, 1) == ":" then
+    return true
+  end
+  if string.find(key, "^[0-9a-z_.%-]+$") == nil then
+    return false
+  end
+  if not grpc_caller and string.sub(key, 1, 5) == "grpc-" then
+    return false
+  end
+  return string.sub(key, -4) ~= "-bin" or is_base64(value)
+end
+
 function envoy_on_request(request_handle)
   local headers = request_handle:headers()
+  local grpc_caller = is_grpc(headers)
+  local unfit = {}
+  for key, value in pairs(headers) do
+    if not fits_grpc_metadata(key, value, grpc_caller) then
+      unfit[#unfit + 1] = key
+    end
+  end
+  for _, key in ipairs(unfit) do
+    headers:remove(key)
+  end
   local id = headers:get("x-request-id")
   if id ~= nil and string.sub(id, 1, 4) ~= "req_" then
     local hex = string.gsub(id, "-", "")
@@ -27,8 +65,7 @@ end
 
 function envoy_on_response(response_handle)
   local headers = response_handle:headers()
-  local content_type = headers:get("content-type") or ""
-  if string.find(content_type, "application/grpc", 1, true) == 1 then
+  if is_grpc(headers) then
     return
   end
   -- gRPC protocol headers mean nothing to a REST client.

@@ -37,6 +37,12 @@ log = logging.getLogger(__name__)
 #: gRPC messages may carry a whole upload chunk plus framing (REST uploads
 #: arrive as chunks of at most 1 MiB, but a gRPC client may send larger ones).
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+#: Request metadata: above the 60 KiB of headers Envoy accepts (its default
+#: max_request_headers_kb) plus gRPC's 32 bytes per entry, so no REST request
+#: Envoy forwards is refused here. gRPC's defaults (8 KiB soft, 16 KiB hard)
+#: refused headers of 8-60 KiB, some of them at random, as RESOURCE_EXHAUSTED:
+#: a 429 to REST callers.
+MAX_METADATA_BYTES = 128 * 1024
 
 
 @dataclass
@@ -71,6 +77,8 @@ def build_server(runtime: Runtime) -> BuiltServer:
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_metadata_size", MAX_METADATA_BYTES),
+            ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
             ("grpc.so_reuseport", 0),
         ],
     )

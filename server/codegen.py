@@ -3,9 +3,10 @@
 Runs the protoc bundled with ``grpcio-tools`` (pinned in the ``codegen``
 extra, so output is byte-for-byte reproducible) with the google/api and
 google/rpc protos of the installed ``googleapis-common-protos`` package. It
-writes Python messages, ``.pyi`` stubs, gRPC stubs and the descriptor set that
-Envoy's transcoder loads. ``--check`` regenerates into a scratch folder and
-fails if anything differs from what is committed.
+writes Python messages, ``.pyi`` stubs, gRPC stubs, the descriptor set that
+Envoy's transcoder loads and the OpenAPI document built from it
+(``openapi.json``, served at ``/openapi.json``). ``--check`` regenerates into a
+scratch folder and fails if anything differs from what is committed.
 
 The Makefile runs this file as a script, not as ``neurogate.server.codegen``:
 importing the package would import the very stubs being regenerated.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import importlib.util
 import shutil
 import sys
 import tempfile
@@ -24,6 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PROTO_ROOT = REPO_ROOT / "proto"
 PACKAGE_PATH = Path("neurogate") / "v1"
 DESCRIPTOR_NAME = "descriptor.binpb"
+OPENAPI_NAME = "openapi.json"
 # Compiled into the descriptor set so that Envoy can render rich error
 # details (google.rpc.ErrorInfo) instead of an empty body.
 EXTRA_DESCRIPTOR_PROTOS = ("google/rpc/error_details.proto",)
@@ -64,6 +67,19 @@ def write_descriptor_set(path: Path) -> None:
     )
 
 
+def write_openapi(descriptor: Path, path: Path) -> None:
+    """The REST reference, from the descriptor set (``server/openapi.py``)."""
+    # Loaded from its file: importing ``neurogate.server`` would import the
+    # stubs being regenerated.
+    spec = importlib.util.spec_from_file_location(
+        "_neurogate_openapi", Path(__file__).with_name("openapi.py")
+    )
+    assert spec is not None and spec.loader is not None
+    openapi = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(openapi)
+    path.write_text(openapi.render(descriptor.read_bytes()))
+
+
 def generate(out: Path) -> None:
     """Writes the generated package ``neurogate.v1`` below ``out``."""
     package = out / PACKAGE_PATH
@@ -78,6 +94,7 @@ def generate(out: Path) -> None:
     )
     (package / "py.typed").write_text("")
     write_descriptor_set(package / DESCRIPTOR_NAME)
+    write_openapi(package / DESCRIPTOR_NAME, package / OPENAPI_NAME)
 
 
 def _differences(expected: Path, actual: Path) -> list[str]:

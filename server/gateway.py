@@ -21,9 +21,13 @@ from neurogate.server.api import services
 from neurogate.server.settings import Settings
 
 DESCRIPTOR = Path(str(files("neurogate.v1").joinpath("descriptor.binpb")))
+#: The REST reference generated beside it, served at ``/openapi.json``.
+OPENAPI_DOCUMENT = Path(str(files("neurogate.v1").joinpath("openapi.json")))
 #: Largest JSON request body; uploads stream and are limited by the server.
 JSON_BODY_LIMIT = 4 * 1024 * 1024
 RESPONSE_BODY_LIMIT = 64 * 1024 * 1024
+#: Largest OpenAPI document Envoy will serve (it refuses to start past it).
+OPENAPI_BODY_LIMIT = 4 * 1024 * 1024
 _READY_TIMEOUT = 15.0
 
 #: Envoy's own error replies to REST callers, as NeuroGate codes.
@@ -125,6 +129,8 @@ def render_config(settings: Settings) -> str:
         grpc_port=settings.grpc_port,
         lua_path=json.dumps(str(ERROR_ENVELOPE_LUA)),
         descriptor_path=json.dumps(str(DESCRIPTOR)),
+        openapi_path=json.dumps(str(OPENAPI_DOCUMENT)),
+        openapi_body_limit=OPENAPI_BODY_LIMIT,
         transcoded_services=json.dumps([s.full_name for s in services()]),
         local_reply_mappers=json.dumps(_local_reply_mappers()),
         json_body_limit=JSON_BODY_LIMIT,
