@@ -1,0 +1,3 @@
+module github.com/neurogate/neurogate/clients/go
+
+go 1.19
