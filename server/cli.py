@@ -1,6 +1,10 @@
 """``neurogate``: run the server (``serve``), the REST bridge (``gateway``),
-both with a demo account (``run``, what ``make run`` calls), and operator
-commands (``admin``)."""
+both with a demo account (``run``, what ``make run`` calls), operator
+commands (``admin``), and the client commands of :mod:`neurogate.client.cli`
+(``login``, ``datasets``, ``stream``, ...).
+
+The server's modules are imported inside the commands that run it: loading
+them takes seconds, which a client command should not wait for."""
 
 from __future__ import annotations
 
@@ -10,12 +14,10 @@ import sys
 
 import click
 
+from neurogate.client.cli import register as register_client_commands
 from neurogate.server.admin import admin
-from neurogate.server.app import serve
-from neurogate.server.demo import banner, demo_account, start_demo_board
 from neurogate.server.gateway import Gateway, envoy_command, write_config
 from neurogate.server.logs import configure_logging
-from neurogate.server.runtime import Runtime
 from neurogate.server.settings import ConfigurationError, Settings
 
 
@@ -36,6 +38,8 @@ def main() -> None:
 @main.command("serve")
 def serve_command() -> None:
     """Runs the gRPC server until SIGTERM or Ctrl-C (in-flight calls drain)."""
+    from neurogate.server.app import serve
+
     asyncio.run(serve(_settings()))
 
 
@@ -51,6 +55,10 @@ def gateway_command() -> None:
 def run_command() -> None:
     """Runs the gRPC server and Envoy, with a demo account whose synthetic
     board streams, until Ctrl-C."""
+    from neurogate.server.app import serve
+    from neurogate.server.demo import banner, demo_account, start_demo_board
+    from neurogate.server.runtime import Runtime
+
     settings = _settings()
     gateway = Gateway(settings)
 
@@ -72,6 +80,7 @@ def run_command() -> None:
 
 
 main.add_command(admin)
+register_client_commands(main)
 
 if __name__ == "__main__":
     main()
