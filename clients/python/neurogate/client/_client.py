@@ -58,16 +58,18 @@ def _settings(
     )
 
 
-def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Keyword arguments from NEUROGATE_API_KEY or NEUROGATE_CLIENT_ID and
-    _SECRET, NEUROGATE_TARGET and NEUROGATE_TLS=1."""
-    return {
-        "api_key": environ.get("NEUROGATE_API_KEY") or None,
-        "client_id": environ.get("NEUROGATE_CLIENT_ID") or None,
-        "client_secret": environ.get("NEUROGATE_CLIENT_SECRET") or None,
-        "target": environ.get("NEUROGATE_TARGET") or DEFAULT_TARGET,
-        "tls": True if environ.get("NEUROGATE_TLS", "").lower() in ("1", "true", "yes") else None,
+def environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The client's keyword arguments that the environment gives, and only
+    those: NEUROGATE_API_KEY, NEUROGATE_CLIENT_ID and _SECRET,
+    NEUROGATE_TARGET, and NEUROGATE_TLS=1 (also "true" or "yes")."""
+    given = {
+        "api_key": environ.get("NEUROGATE_API_KEY"),
+        "client_id": environ.get("NEUROGATE_CLIENT_ID"),
+        "client_secret": environ.get("NEUROGATE_CLIENT_SECRET"),
+        "target": environ.get("NEUROGATE_TARGET"),
+        "tls": environ.get("NEUROGATE_TLS", "").lower() in ("1", "true", "yes"),
     }
+    return {name: value for name, value in given.items() if value}
 
 
 class _Namespaces:
@@ -96,7 +98,7 @@ class _Namespaces:
         """A client configured by NEUROGATE_API_KEY (or NEUROGATE_CLIENT_ID and
         NEUROGATE_CLIENT_SECRET), NEUROGATE_TARGET (default localhost:50051) and
         NEUROGATE_TLS=1; keyword arguments override them."""
-        return cls(**{**_from_env(os.environ if environ is None else environ), **overrides})
+        return cls(**{**environment(os.environ if environ is None else environ), **overrides})
 
     @property
     def target(self) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 import click
 
 from neurogate.client import Client
+from neurogate.client._client import DEFAULT_TARGET, environment
 
 __all__ = [
     "DEFAULT_TARGET",
@@ -36,9 +37,6 @@ __all__ = [
     "resolve",
     "write_config",
 ]
-
-DEFAULT_TARGET = "localhost:50051"
-_TRUE = ("1", "true", "yes")  # as Client.from_env reads NEUROGATE_TLS
 
 
 class MissingCredentials(click.ClickException):
@@ -123,18 +121,15 @@ def resolve(
     stored: Mapping[str, Any] | None = None,
 ) -> Connection:
     """The connection from the options, else the environment, else the file."""
-    env = os.environ if env is None else env
+    given = environment(os.environ if env is None else env)
     stored = read_config() if stored is None else stored
-    tls_variable = env.get("NEUROGATE_TLS", "").strip().lower()
-    tls = True if tls_variable in _TRUE else stored.get("tls")
-    resolved_target = (
-        target or env.get("NEUROGATE_TARGET") or stored.get("target") or DEFAULT_TARGET
-    )
+    tls = given.get("tls") or stored.get("tls")
+    resolved_target = target or given.get("target") or stored.get("target") or DEFAULT_TARGET
     if api_key:
         return Connection(resolved_target, tls, api_key=api_key)
-    if env.get("NEUROGATE_API_KEY"):
-        return Connection(resolved_target, tls, api_key=env["NEUROGATE_API_KEY"])
-    client_id, client_secret = env.get("NEUROGATE_CLIENT_ID"), env.get("NEUROGATE_CLIENT_SECRET")
+    if "api_key" in given:
+        return Connection(resolved_target, tls, api_key=given["api_key"])
+    client_id, client_secret = given.get("client_id"), given.get("client_secret")
     if client_id and client_secret:
         return Connection(resolved_target, tls, client_id=client_id, client_secret=client_secret)
     return Connection(resolved_target, tls, api_key=stored.get("api_key") or None)
