@@ -42,7 +42,7 @@ from neurogate.server.ids import new_id
 from neurogate.server.storage.database import Database
 from neurogate.server.storage.models import Webhook, WebhookDelivery, utc_now
 from neurogate.server.storage.paging import Page, newest_first
-from neurogate.server.webhooks.sealing import SecretBox, SecretUnreadable, is_sealed
+from neurogate.server.webhooks.sealing import PREFIX, SecretBox, SecretUnreadable
 
 #: How long a claimed row is reserved for the replica that claimed it.
 LEASE = timedelta(seconds=60)
@@ -99,8 +99,10 @@ class WebhookStore:
         """Seals the secrets stored before sealing existed; how many there were."""
 
         def work(session: Session) -> int:
-            rows = session.exec(select(Webhook.id, Webhook.secret)).all()
-            plain = [(webhook_id, secret) for webhook_id, secret in rows if not is_sealed(secret)]
+            # Only the rows still in plain text leave the database: after the
+            # first start with sealing, none.
+            unsealed = ~col(Webhook.secret).startswith(PREFIX, autoescape=True)
+            plain = session.exec(select(Webhook.id, Webhook.secret).where(unsealed)).all()
             for webhook_id, secret in plain:
                 session.exec(
                     update(Webhook)
