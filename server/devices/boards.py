@@ -5,7 +5,7 @@ descriptions.
 | type | BrainFlow board | parameters |
 | --- | --- | --- |
 | ``synthetic`` | SYNTHETIC_BOARD | none |
-| ``playback_file`` | PLAYBACK_FILE_BOARD | ``file`` (under the playback dir) or ``session_id`` (replays a recording); ``master_board``; ``loop`` |
+| ``playback_file`` | PLAYBACK_FILE_BOARD | ``file`` (a name in the playback library, see playback_library) or ``session_id`` (replays a recording); ``master_board``; ``loop`` |
 | ``streaming_board`` | STREAMING_BOARD | ``ip_address`` (multicast group), ``ip_port``, ``master_board`` |
 | ``cyton``, ``cyton_daisy`` | CYTON(_DAISY)_BOARD | ``serial_port`` |
 | ``ganglion`` | GANGLION_BOARD (dongle) or GANGLION_NATIVE_BOARD | ``serial_port`` and/or ``mac_address`` |
@@ -123,8 +123,8 @@ def _master_board(params: dict[str, Any]) -> str:
 def check_params(device_type: str, params: dict[str, Any]) -> dict[str, Any]:
     """The normalised parameters of a new device, or InvalidParameter.
 
-    A playback ``file`` is checked for existence by the caller, which knows
-    the playback directory; hardware ports are only checked when connecting,
+    A playback ``file`` is looked up by the caller, which knows the account
+    and the playback library; hardware ports are only checked when connecting,
     since a board may be plugged in later."""
     if device_type not in DEVICE_TYPES:
         raise InvalidParameter(

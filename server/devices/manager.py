@@ -2,13 +2,15 @@
 
 Controllers live in this process, one per device, created on first use; the
 device rows (type, parameters, saved stream configuration) live in the
-database. A playback device reads a BrainFlow file from the playback
-directory, or replays one of the account's recordings (exported as a
-BrainFlow file when it connects).
+database. A playback device reads a BrainFlow file the account may name
+(:mod:`~neurogate.server.devices.playback_library`), or replays one of the
+account's recordings, exported as a BrainFlow file
+(:mod:`~neurogate.server.devices.replays`) when it connects.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,10 @@ from neurogate.server.devices.acquisition import Acquisition
 from neurogate.server.devices.config import StreamConfig, stored_config
 from neurogate.server.devices.controller import DeviceController, DeviceInfo, DeviceState
 from neurogate.server.devices.events import EventBus
+from neurogate.server.devices.playback_library import PlaybackLibrary
+from neurogate.server.devices.replays import ReplayFiles
 from neurogate.server.devices.store import DeviceStore
-from neurogate.server.errors import DeviceBusy, InvalidParameter
+from neurogate.server.errors import DeviceBusy, InvalidParameter, SessionNotFound, not_found
 from neurogate.server.storage.models import Device
 from neurogate.server.streaming.hub import DEFAULT_BACKLOG, BacklogPolicy, StreamEnd
 
@@ -29,10 +33,16 @@ RecordingFile = Callable[[str, str, Path], Awaitable[Path]]
 
 class DeviceManager:
     def __init__(
-        self, store: DeviceStore, playback_dir: Path, backlog: BacklogPolicy = DEFAULT_BACKLOG
+        self,
+        store: DeviceStore,
+        playback_dir: Path,
+        backlog: BacklogPolicy = DEFAULT_BACKLOG,
+        *,
+        data_dir: Path,
     ) -> None:
         self.store = store
-        self.playback_dir = playback_dir
+        self.replays = ReplayFiles(data_dir)
+        self.playback = PlaybackLibrary(playback_dir, data_dir, self.replays.root)
         self._backlog = backlog
         self._acquisition = Acquisition()
         self._controllers: dict[str, DeviceController] = {}
@@ -41,31 +51,12 @@ class DeviceManager:
         self.recording_file: RecordingFile | None = None
         self.is_recording: Callable[[str], bool] = lambda _device_id: False
 
-    def _playback_path(self, file: str) -> Path:
-        root = self.playback_dir.resolve()
-        path = (root / file).resolve()
-        if root not in path.parents:
-            raise InvalidParameter(
-                "file must name a file in the playback directory",
-                parameter="params.file",
-                value=file,
-                playback_dir=str(root),
-            )
-        if not path.is_file():
-            raise InvalidParameter(
-                f"there is no playback file {file!r}",
-                parameter="params.file",
-                value=file,
-                playback_dir=str(root),
-            )
-        return path
-
     async def register(
         self, account_id: str, name: str, device_type: str, params: dict[str, Any]
     ) -> Device:
         checked = boards.check_params(device_type, params)
         if "file" in checked:
-            self._playback_path(checked["file"])
+            self.playback.resolve(account_id, checked["file"])
         if "session_id" in checked:
             await self._replay_file(account_id, checked["session_id"])
         return await self.store.add(account_id, name, device_type, checked)
@@ -88,30 +79,38 @@ class DeviceManager:
             self._controllers[device.id] = controller
         return controller
 
-    def _replay_path(self, session_id: str) -> Path:
-        return self.playback_dir / ".recordings" / f"{session_id}.tsv"
-
     async def _replay_file(self, account_id: str, session_id: str) -> Path:
         if self.recording_file is None:
             raise InvalidParameter(
                 "replaying recordings is not available", parameter="params.session_id"
             )
-        return await self.recording_file(account_id, session_id, self._replay_path(session_id))
+        path = self.replays.path(account_id, session_id)
+        return await self.recording_file(account_id, session_id, path)
 
     def _playback_source(self, device: Device) -> Callable[[], Path] | None:
+        """What the board plays, found again whenever it connects."""
         if device.type != "playback_file":
             return None
         if "file" in device.params:
             file = device.params["file"]
-            return lambda: self._playback_path(file)
-        return lambda: self._replay_path(device.params["session_id"])
+            return lambda: self.playback.resolve(device.account_id, file)
+        return lambda: self._exported_replay(device.account_id, device.params["session_id"])
+
+    def _exported_replay(self, account_id: str, session_id: str) -> Path:
+        path = self.replays.path(account_id, session_id)
+        if not path.is_file():  # its session was deleted since
+            raise not_found(SessionNotFound, "session", session_id)
+        return path
 
     async def controller(self, account_id: str, device_id: str) -> DeviceController:
         device = await self.store.get(account_id, device_id)
         controller = self._controller_for(device)
         replays = device.type == "playback_file" and "session_id" in device.params
         if replays and controller.state is DeviceState.DISCONNECTED:
-            await self._replay_file(account_id, device.params["session_id"])
+            # A replay of a deleted session stays visible; connecting it says
+            # the session is gone.
+            with contextlib.suppress(SessionNotFound):
+                await self._replay_file(account_id, device.params["session_id"])
         return controller
 
     async def list(self, account_id: str) -> list[tuple[Device, DeviceState]]:
@@ -142,7 +141,7 @@ class DeviceManager:
         )
 
     async def delete(self, account_id: str, device_id: str) -> None:
-        await self.store.get(account_id, device_id)
+        device = await self.store.get(account_id, device_id)
         if self.is_recording(device_id):
             raise DeviceBusy(
                 "a session is recording this device; stop it first", device_id=device_id
@@ -151,6 +150,14 @@ class DeviceManager:
         if controller is not None:
             await controller.close(StreamEnd("device_deleted", "OK", "the device was deleted"))
         await self.store.delete(account_id, device_id)
+        session_id = device.params.get("session_id") if device.type == "playback_file" else None
+        if session_id and not await self._replayed(account_id, session_id):
+            self.replays.discard(account_id, session_id)
+
+    async def _replayed(self, account_id: str, session_id: str) -> bool:
+        """Whether a device of the account still replays the session."""
+        devices = await self.store.list(account_id)
+        return any(device.params.get("session_id") == session_id for device in devices)
 
     async def close(self) -> None:
         """Ends every stream (reason server_shutdown) and releases every board."""
