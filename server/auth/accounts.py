@@ -14,6 +14,7 @@ from neurogate.server.auth.tiers import Tier
 from neurogate.server.devices.store import default_device
 from neurogate.server.errors import AccountNotFound, ApiKeyNotFound, Conflict, InvalidParameter
 from neurogate.server.ids import new_id, new_secret
+from neurogate.server.names import checked_name
 from neurogate.server.storage.database import Database
 from neurogate.server.storage.models import Account, ApiKey, ClientCredential, User, utc_now
 
@@ -41,14 +42,7 @@ class AccountSummary:
 
 
 def _clean_name(name: str) -> str:
-    name = name.strip()
-    if not name or len(name) > MAX_NAME_LENGTH:
-        raise InvalidParameter(
-            f"an account name must have 1 to {MAX_NAME_LENGTH} characters",
-            parameter="name",
-            value=name[:50],
-        )
-    return name
+    return checked_name(name, "name", "an account name", MAX_NAME_LENGTH, required=True)
 
 
 def normalise_email(email: str) -> str:

@@ -10,7 +10,6 @@ Parsing itself (:func:`prepare_table`) runs in a worker process.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -19,8 +18,8 @@ from typing import Any
 from neurogate.server.datasets.multipart import parse_form
 from neurogate.server.datasets.parsing import ParsedUpload, parse_upload, preview_rows
 from neurogate.server.errors import InvalidParameter, PayloadTooLarge
+from neurogate.server.names import MAX_NAME_LENGTH, checked_name, has_refused_characters
 
-MAX_NAME_LENGTH = 200
 #: Room for the multipart framing around a file of the maximum size.
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
 PREVIEW_ROWS = 100
@@ -62,38 +61,20 @@ def body_limit(max_file_bytes: int) -> int:
 
 def _too_large(size: int, limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(
-        f"the file is larger than the {limit // (1024 * 1024)} MB upload limit",
+        f"the file is larger than the {limit / 1_000_000:g} MB upload limit",
         parameter="file",
         limit_bytes=limit,
         size_bytes=size,
     )
 
 
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in text)
-
-
 def dataset_name(requested: str, filename: str, now: datetime | None = None) -> str:
     """The requested name, checked; else one made from the file name or the time."""
-    name = requested.strip()
+    name = checked_name(requested, "name", "a dataset name", MAX_NAME_LENGTH)
     if name:
-        if len(name) > MAX_NAME_LENGTH:
-            raise InvalidParameter(
-                f"a dataset name has at most {MAX_NAME_LENGTH} characters "
-                f"(this one has {len(name)})",
-                parameter="name",
-                value=name[:50] + "...",
-                max_length=MAX_NAME_LENGTH,
-            )
-        if _has_control_characters(name):
-            raise InvalidParameter(
-                "a dataset name cannot contain control characters",
-                parameter="name",
-                value=name[:50],
-            )
         return name
     stem = re.sub(r"\s+", " ", PurePath(filename.replace("\\", "/")).stem).strip()
-    if stem and not _has_control_characters(stem):
+    if stem and not has_refused_characters(stem):
         return stem[:MAX_NAME_LENGTH]
     return f"dataset-{(now or datetime.now(UTC)).strftime('%Y%m%d-%H%M%S')}"
 

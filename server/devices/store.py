@@ -6,13 +6,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from neurogate.server.errors import DeviceNotFound, InvalidParameter, not_found
+from neurogate.server.errors import DeviceNotFound, not_found
 from neurogate.server.ids import new_id
+from neurogate.server.names import checked_name
 from neurogate.server.storage.database import Database
 from neurogate.server.storage.models import Device
 
 DEFAULT_DEVICE_NAME = "Synthetic board"
-MAX_NAME_LENGTH = 200
 
 
 def default_device(account_id: str) -> Device:
@@ -23,14 +23,8 @@ def default_device(account_id: str) -> Device:
 
 
 def device_name(name: str, device_type: str) -> str:
-    name = name.strip()
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidParameter(
-            f"a device name has at most {MAX_NAME_LENGTH} characters",
-            parameter="name",
-            value=name[:50] + "...",
-        )
-    return name or device_type.replace("_", " ")
+    """The requested name, checked; the type's when none is given."""
+    return checked_name(name, "name", "a device name") or device_type.replace("_", " ")
 
 
 class DeviceStore:

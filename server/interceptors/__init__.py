@@ -8,6 +8,7 @@
    :class:`TenancyGuard` resolves the account the call acts for,
    :class:`RateLimitGuard` counts the call against the account's budget,
    :class:`AuthorizationGuard` checks the tier and the method's scope.
+5. :class:`RequestDecodingInterceptor` refuses a request that does not parse.
 """
 
 from neurogate.server.interceptors._base import Guard, GuardInterceptor
@@ -16,6 +17,7 @@ from neurogate.server.interceptors.authentication import AuthenticationGuard
 from neurogate.server.interceptors.authorization import AuthorizationGuard
 from neurogate.server.interceptors.rate_limit import RateLimitGuard
 from neurogate.server.interceptors.request_context import RequestContextInterceptor
+from neurogate.server.interceptors.request_decoding import RequestDecodingInterceptor
 from neurogate.server.interceptors.status import StatusInterceptor
 from neurogate.server.interceptors.tenancy import TenancyGuard
 
@@ -27,6 +29,7 @@ __all__ = [
     "GuardInterceptor",
     "RateLimitGuard",
     "RequestContextInterceptor",
+    "RequestDecodingInterceptor",
     "StatusInterceptor",
     "TenancyGuard",
 ]

@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
-from neurogate.server.errors import InvalidParameter, ModelNotFound, not_found
+from neurogate.server.errors import ModelNotFound, not_found
 from neurogate.server.ids import new_id
 from neurogate.server.ml.artifacts import seal, unseal
+from neurogate.server.names import checked_name
 from neurogate.server.storage.database import Database, worker_engine
 from neurogate.server.storage.models import MlModel, MlModelArtifact
 from neurogate.server.storage.paging import Page, newest_first
@@ -77,10 +78,7 @@ class NewModel:
 
 def new_model(database_url: str, key: str, account_id: str, name: str = "") -> NewModel:
     """A :class:`NewModel`, its requested ``name`` checked."""
-    if len(name) > MAX_NAME:
-        raise InvalidParameter(
-            f"name is longer than {MAX_NAME} characters", parameter="name", value=len(name)
-        )
+    name = checked_name(name, "name", "a model name", MAX_NAME)
     return NewModel(database_url, key, account_id, name)
 
 

@@ -20,12 +20,15 @@ from neurogate.server.devices.events import StatusEvent
 from neurogate.server.devices.manager import DeviceManager
 from neurogate.server.error_mapping import bounded
 from neurogate.server.errors import InvalidParameter, NeuroGateError
+from neurogate.server.names import checked_name
 from neurogate.server.services._convert import struct, struct_to_dict, timestamp_at
 from neurogate.server.storage.models import Device
 from neurogate.v1 import device_control_pb2 as pb
 from neurogate.v1 import device_control_pb2_grpc
 
 log = logging.getLogger(__name__)
+
+MAX_MARKER_TYPE_LENGTH = 100
 
 CONFIG_PATHS = (
     "channels",
@@ -94,11 +97,25 @@ def requested_config(
     )
 
 
+def _populated_paths(update: pb.StreamConfig) -> list[str]:
+    """The paths of the fields ``update`` gives a value; proto3 lists only
+    those, and a message field only when it is set."""
+    paths = []
+    for field, value in update.ListFields():
+        if field.name == "filters":
+            paths += [f"filters.{inner.name}" for inner, _ in value.ListFields()]
+        else:
+            paths.append(field.name)
+    return paths
+
+
 def merged_config(
     controller: DeviceController, update: pb.StreamConfig, mask: field_mask_pb2.FieldMask
 ) -> StreamConfig:
     """``update`` applied to the device's configuration along ``mask``; an
-    empty mask means every field the update sets (AIP-134)."""
+    empty mask means every field the update gives a value (AIP-134), down
+    into the filters, so ``{"filters": {"notch": 50}}`` keeps the other
+    filters. Turning a filter off (a zero) takes a mask naming it."""
     paths = list(mask.paths)
     unknown = [path for path in paths if path not in CONFIG_PATHS]
     if unknown:
@@ -109,15 +126,7 @@ def merged_config(
             valid_choices=list(CONFIG_PATHS),
         )
     if not paths:
-        paths = [
-            p
-            for p, present in (
-                ("channels", bool(update.channels)),
-                ("sample_rate", bool(update.sample_rate)),
-                ("filters", update.HasField("filters")),
-            )
-            if present
-        ]
+        paths = _populated_paths(update)
     current = controller.config.to_dict()
     for path in paths:
         if path == "channels":
@@ -280,10 +289,7 @@ class DeviceControlServicer(device_control_pb2_grpc.DeviceControlServicer):
 
 
 def _marker_type(value: str) -> str:
-    value = value.strip() or "marker"
-    if len(value) > 100:
-        raise InvalidParameter("a marker type has at most 100 characters", parameter="type")
-    return value
+    return checked_name(value, "type", "a marker type", MAX_MARKER_TYPE_LENGTH) or "marker"
 
 
 class ControlSession:

@@ -308,7 +308,7 @@ class NeuralServicer(neural_pb2_grpc.NeuralServiceServicer):
     # ------------------------------------------------------------ ingestion
 
     async def _ingest(self, request: pb.IngestNeuralDataRequest) -> IngestResult:
-        session = await self._sessions.recording_session(current_account(), request.session_id)
+        session = await self._sessions.ingest_session(current_account(), request.session_id)
         raw = ingest_samples(request.data, len(session.channel_numbers))
         start = request.timestamp.ToDatetime(tzinfo=UTC) if request.HasField("timestamp") else None
         return await self._sessions.ingest(

@@ -30,8 +30,14 @@ from neurogate.server.compute import ComputePool
 from neurogate.server.datasets.store import DatasetStore
 from neurogate.server.devices.controller import DeviceController
 from neurogate.server.devices.manager import DeviceManager
-from neurogate.server.errors import DeviceBusy, InvalidParameter, StreamUnavailable
+from neurogate.server.errors import (
+    DeviceBusy,
+    InvalidParameter,
+    SessionNotFound,
+    StreamUnavailable,
+)
 from neurogate.server.ids import new_id
+from neurogate.server.names import checked_name
 from neurogate.server.recordings.formats import ExportedFile, export_brainflow, export_recording
 from neurogate.server.recordings.recording import Recording
 from neurogate.server.sessions.recorder import Recorder
@@ -73,7 +79,7 @@ def _end_status(end: StreamEnd) -> str:
 
 
 def _tags(tags: list[str]) -> list[str]:
-    cleaned = [tag.strip() for tag in tags]
+    cleaned = [checked_name(tag, "tags", "a tag", MAX_TAG_LENGTH) for tag in tags]
     if len(cleaned) > MAX_TAGS or any(not t or len(t) > MAX_TAG_LENGTH for t in cleaned):
         raise InvalidParameter(
             f"at most {MAX_TAGS} tags of 1 to {MAX_TAG_LENGTH} characters",
@@ -128,10 +134,7 @@ class SessionManager:
                 parameter="duration_minutes",
                 value=duration_minutes,
             )
-        if len(experiment_type) > 200:
-            raise InvalidParameter(
-                "experiment_type has at most 200 characters", parameter="experiment_type"
-            )
+        experiment_type = checked_name(experiment_type, "experiment_type", "experiment_type")
         tags = _tags(tags)
         pseudonym = self._pseudonymize(subject_id)
         if dataset_id:
@@ -240,6 +243,7 @@ class SessionManager:
         if session.status == RECORDING:
             raise DeviceBusy("the session is still recording; stop it first", session_id=session_id)
         await self.store.delete(account_id, session_id)
+        self._devices.replays.discard(account_id, session_id)
 
     async def controller_of(self, account_id: str, session_id: str) -> DeviceController:
         """The device controller of a session that is recording."""
@@ -262,6 +266,15 @@ class SessionManager:
             status=session.status,
         )
 
+    async def ingest_session(self, account_id: str, session_id: str) -> RecordingSession:
+        """The account's session an ingest names, recording or not (from
+        memory while it records): :meth:`ingest` still answers a retry of a
+        block that a finished session stored."""
+        active = self._active.get(session_id)
+        if active is not None and active.session.account_id == account_id:
+            return active.session
+        return await self.store.get(account_id, session_id)
+
     async def ingest(
         self,
         session: RecordingSession,
@@ -274,13 +287,9 @@ class SessionManager:
         sequence: int,
     ) -> IngestResult:
         """Commits an ingested block of a recording session (from
-        :meth:`recording_session`) once, then publishes it live."""
+        :meth:`ingest_session`) once, then publishes it live."""
         began = time.perf_counter()
         active = self._active.get(session.id)
-        if active is None:
-            raise StreamUnavailable(
-                f"session {session.id} stopped recording", parameter="session_id", value=session.id
-            )
         if device_id and device_id != session.device_id:
             raise InvalidParameter(
                 "device_id is not the session's device",
@@ -288,7 +297,7 @@ class SessionManager:
                 value=device_id,
                 expected=session.device_id,
             )
-        if not active.controller.is_external:
+        if active is not None and not active.controller.is_external:
             raise InvalidParameter(
                 "this session records a board; ingest feeds sessions of external devices",
                 parameter="session_id",
@@ -328,11 +337,34 @@ class SessionManager:
             sequence=sequence,
             samples=len(raw),
         )
+        if active is None:
+            return await self._retried_ingest(session, ingestion, began)
         stored = await active.recorder.ingest(ingestion, raw, timestamps, active.controller)
         return IngestResult(
             "accepted" if stored else "duplicate",
             ingestion.ingestion_id,
             len(raw),
+            (time.perf_counter() - began) * 1000,
+        )
+
+    async def _retried_ingest(
+        self, session: RecordingSession, ingestion: Ingestion, began: float
+    ) -> IngestResult:
+        """A session that no longer records takes no samples, but a block it
+        stored is a duplicate: the server may have died, or the session
+        stopped, between the commit and the answer."""
+        if not await self.store.holds(ingestion):
+            status = (await self.store.get(session.account_id, session.id)).status
+            raise StreamUnavailable(
+                f"session {session.id} is {status}, not recording",
+                parameter="session_id",
+                value=session.id,
+                status=status,
+            )
+        return IngestResult(
+            "duplicate",
+            ingestion.ingestion_id,
+            ingestion.samples,
             (time.perf_counter() - began) * 1000,
         )
 
@@ -349,20 +381,29 @@ class SessionManager:
         return await self._compute.run(export_recording, recording, format)
 
     async def brainflow_file(self, account_id: str, session_id: str, path: Path) -> Path:
-        """The recording as a BrainFlow file at ``path`` (written once)."""
-        if not path.exists():
-            recording = await self.recording(account_id, session_id)
-            if not len(recording.samples):
-                raise InvalidParameter(
-                    "the session has no samples to replay",
-                    parameter="params.session_id",
-                    value=session_id,
-                )
-            data = await self._compute.run(export_brainflow, recording)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".partial")
-            partial.write_bytes(data)
-            partial.replace(path)
+        """The account's recording as a BrainFlow file at ``path`` (written
+        once); SessionNotFound for a session that is not the account's, even
+        when the file exists."""
+        await self.store.get(account_id, session_id)
+        if path.exists():
+            return path
+        recording = await self.recording(account_id, session_id)
+        if not len(recording.samples):
+            raise InvalidParameter(
+                "the session has no samples to replay",
+                parameter="params.session_id",
+                value=session_id,
+            )
+        data = await self._compute.run(export_brainflow, recording)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{new_id('part')}")
+        partial.write_bytes(data)
+        partial.replace(path)
+        try:  # a session deleted while it was exported takes its file along
+            await self.store.get(account_id, session_id)
+        except SessionNotFound:
+            path.unlink(missing_ok=True)
+            raise
         return path
 
     async def close(self) -> None:

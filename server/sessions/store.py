@@ -5,7 +5,7 @@ chunk rather than per sample), markers, and ingestion records."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -82,6 +82,23 @@ def marker_rows(session_id: str, block: Block) -> list[RecordingMarker]:
         )
         for event in block.events
     ]
+
+
+def _last_sample_time(s: Session, row: RecordingSession) -> datetime:
+    """When the last committed sample of a session was taken, kept within
+    the session's life: ingested samples carry the producer's clock, which
+    may run behind the start or ahead of now. The start time when none was
+    committed."""
+    timestamps = s.exec(
+        select(RecordingChunk.timestamps)
+        .where(RecordingChunk.session_id == row.id)
+        .order_by(col(RecordingChunk.chunk_index).desc())
+        .limit(1)
+    ).first()
+    if not timestamps:
+        return row.start_time
+    last = datetime.fromtimestamp(float(np.frombuffer(timestamps, "<f8")[-1]), UTC)
+    return min(max(last, row.start_time), utc_now())
 
 
 class SessionStore:
@@ -210,6 +227,21 @@ class SessionStore:
         except IntegrityError:  # a concurrent retry won the race
             return False
 
+    async def holds(self, ingestion: Ingestion) -> bool:
+        """True if the session stored this ingestion id, or a block at the
+        same (timestamp, sequence)."""
+        query = select(func.count()).where(
+            Ingestion.session_id == ingestion.session_id,
+            or_(
+                col(Ingestion.ingestion_id) == ingestion.ingestion_id,
+                and_(
+                    Ingestion.block_time_us == ingestion.block_time_us,
+                    Ingestion.sequence == ingestion.sequence,
+                ),
+            ),
+        )
+        return await self._db.run(lambda s: s.exec(query).one() > 0)
+
     async def recording(self, account_id: str, session_id: str) -> Recording:
         row = await self.get(account_id, session_id)
 
@@ -285,7 +317,7 @@ class SessionStore:
             )
             for row in rows:
                 row.status = "interrupted"
-                row.end_time = utc_now()
+                row.end_time = _last_sample_time(s, row)
                 committed = s.exec(
                     select(func.coalesce(func.sum(RecordingChunk.sample_count), 0)).where(
                         RecordingChunk.session_id == row.id

@@ -777,6 +777,25 @@ async def test_patch_without_a_mask_changes_every_field_it_sets(
     }
 
 
+async def test_patch_without_a_mask_keeps_the_filters_it_does_not_mention(
+    board: Board, rest: httpx.AsyncClient
+):
+    bands = {"highpass": 1, "lowpass": 40}
+    await patch_config(rest, board.caller, board.device_id, "filters", {"filters": bands})
+
+    reply = await rest.patch(
+        f"/v2/devices/{board.device_id}/config",
+        headers=board.caller.headers,
+        json={"filters": {"notch": 50}},
+    )
+
+    assert reply.status_code == 200, reply.text
+    applied = {**NO_FILTERS, **bands, "notch": 50}
+    assert reply.json()["config"]["filters"] == applied
+    device = (await rest.get(f"/v2/devices/{board.device_id}", headers=board.caller.headers)).json()
+    assert device["config"]["filters"] == applied
+
+
 async def test_patch_with_an_unknown_mask_path_is_refused_and_changes_nothing(
     board: Board, rest: httpx.AsyncClient
 ):
@@ -859,3 +878,39 @@ async def test_marker_on_a_streaming_device_answers_its_id_and_time(
     assert reply.status_code == 200, reply.text
     assert reply.json()["marker_id"].startswith("mrk_")
     assert reply.json()["timestamp"] == pytest.approx(time.time(), abs=5)
+
+
+@pytest.mark.parametrize(
+    "metadata", [{"k": {}}, {"k": {"nested": "x"}}], ids=["empty-object", "object"]
+)
+async def test_marker_metadata_holding_an_object_is_invalid_parameter_not_a_crash(
+    board: Board, rest: httpx.AsyncClient, metadata: dict
+):
+    await start_stream(rest, board.caller, board.device_id, channels=[1])
+
+    reply = await rest.post(
+        f"/v1/devices/{board.device_id}/markers",
+        headers=board.caller.headers,
+        json={"type": "stimulus", "metadata": metadata},
+    )
+
+    assert_envelope(reply, 400, "INVALID_PARAMETER")
+
+
+@pytest.mark.parametrize(
+    "marker_type",
+    ["a\x00b", "red\x1b[31m", "x\r\ny", "rtl\u202eexe"],
+    ids=["nul", "ansi", "crlf", "rtl"],
+)
+async def test_a_marker_type_with_control_or_bidi_characters_is_refused(
+    board: Board, rest: httpx.AsyncClient, marker_type: str
+):
+    await start_stream(rest, board.caller, board.device_id, channels=[1])
+
+    reply = await rest.post(
+        f"/v1/devices/{board.device_id}/markers",
+        headers=board.caller.headers,
+        json={"type": marker_type},
+    )
+
+    assert assert_envelope(reply, 400, "INVALID_PARAMETER")["details"]["parameter"] == "type"

@@ -200,3 +200,11 @@ async def test_revoking_an_unknown_api_key_is_404(admin):
         await admin.revoke_api_key("key_missing")
 
     assert raised.value.code == "API_KEY_NOT_FOUND"
+
+
+@pytest.mark.parametrize("name", ["Acme\x00", "Acme\r\nLabs", "Acme\u202eLabs"])
+async def test_an_account_name_with_control_or_bidi_characters_is_refused(admin, db, name):
+    with pytest.raises(InvalidParameter) as raised:
+        await admin.create_account(name, Tier.PRO)
+
+    assert raised.value.details["parameter"] == "name"

@@ -103,7 +103,7 @@ async def test_the_callers_name_wins_over_the_default(store, owner, url):
 
 
 def test_a_name_longer_than_the_limit_is_refused_before_any_training():
-    with pytest.raises(InvalidParameter, match="name is longer") as raised:
+    with pytest.raises(InvalidParameter, match="at most 200 characters") as raised:
         new_model("sqlite://", KEY, "acc_1", "x" * (MAX_NAME + 1))
 
     assert raised.value.details["parameter"] == "name"

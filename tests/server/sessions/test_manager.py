@@ -34,7 +34,9 @@ def database_url(tmp_path: Path) -> str:
 
 @pytest_asyncio.fixture
 async def devices(db, tmp_path: Path) -> AsyncIterator[DeviceManager]:
-    manager = DeviceManager(DeviceStore(db), tmp_path, BacklogPolicy(5.0, 10.0))
+    manager = DeviceManager(
+        DeviceStore(db), tmp_path / "playback", BacklogPolicy(5.0, 10.0), data_dir=tmp_path
+    )
     yield manager
     await manager.close()
 
