@@ -60,3 +60,11 @@ def current_principal() -> Principal:
 def current_account() -> str:
     """The account id every resource of this call belongs to."""
     return current_principal().account_id
+
+
+def calling_account() -> str | None:
+    """The account of the call in progress; None outside a call or on a
+    method without authentication (what the compute pool queues work by)."""
+    call = _current.get(None)
+    principal = call.principal if call is not None else None
+    return principal.account_id if principal is not None else None

@@ -21,7 +21,8 @@ column types):
 
 Hyperparameters are checked against the estimator itself
 (:func:`build_pipeline`): an unknown name lists the valid ones, and a bad
-value is refused with scikit-learn's own message, before any fitting.
+value is refused with scikit-learn's own message, before any fitting; those
+that size the model must lie in the ranges of :mod:`.bounds`.
 :data:`SERVER_SET` ones are the server's to choose: a training runs in one
 compute worker, so ``n_jobs`` would take the cores other calls compute on,
 and ``verbose`` would print into the server's log.
@@ -61,6 +62,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils._param_validation import InvalidParameterError
 
 from neurogate.server.errors import InvalidParameter
+from neurogate.server.ml.bounds import check_bounds
 
 REGRESSION: Final = "regression"
 CLASSIFICATION: Final = "classification"
@@ -215,8 +217,8 @@ def build_estimator(spec: Spec) -> BaseEstimator:
 
     ``random_state`` is the request's seed unless set explicitly, so a
     training is repeatable. INVALID_PARAMETER for an unknown hyperparameter
-    (with the valid names) or a value the estimator refuses (scikit-learn's
-    message).
+    (with the valid names), a value the estimator refuses (scikit-learn's
+    message) or one outside its range (:func:`.bounds.check_bounds`).
     """
     check_model_type(spec.model_type, spec.task)
     estimator = ESTIMATORS[spec.model_type][spec.task]()
@@ -256,6 +258,7 @@ def build_estimator(spec: Spec) -> BaseEstimator:
             parameter="hyperparameters",
             value=name,
         ) from None
+    check_bounds(spec.model_type, params)
     return estimator
 
 

@@ -291,7 +291,7 @@ async def test_more_than_the_channel_limit_is_refused_before_any_work():
 
     assert raised.value.details["parameter"] == "data"
     assert raised.value.details["value"] == MAX_SIGNAL_CHANNELS + 1
-    assert servicer._compute._executor is None
+    assert servicer._compute.started_workers == 0
 
 
 async def test_more_than_the_channel_limit_in_the_samples_layout_is_refused():
@@ -316,7 +316,7 @@ async def test_more_than_the_value_limit_is_refused_before_any_work():
 
     assert raised.value.details["parameter"] == "data"
     assert raised.value.details["value"] == 8 * per_row
-    assert servicer._compute._executor is None
+    assert servicer._compute.started_workers == 0
 
 
 # --------------------------------------------------------------- BandPower
