@@ -6,7 +6,10 @@ Numerical choices, made once here:
   number of values used. Infinite values (a CSV's ``inf``) are treated as
   missing too: no statistic here could report them, and JSON cannot carry them.
 - ``std`` and ``var`` are the **sample** statistics (``ddof=1``), as pandas'
-  ``Series.std``/``var``; they need two values.
+  ``Series.std``/``var``; they need two values. Moments are computed without
+  overflow however large or small the values (:mod:`.overflow_safe`); a
+  statistic beyond float64 itself (the ``var`` or ``sum`` of values around
+  1e200) is absent.
 - ``skewness`` and ``kurtosis`` are the **bias-corrected** sample skewness
   (adjusted Fisher-Pearson, G1) and **excess** kurtosis (G2, 0 for a normal
   distribution), as pandas' ``Series.skew``/``kurt`` and SciPy's
@@ -47,6 +50,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from neurogate.server.analytics.overflow_safe import linear_quantiles, midpoint, unit_scaled
 from neurogate.server.analytics.tables import Table
 from neurogate.server.errors import InvalidParameter
 
@@ -201,23 +205,26 @@ def _numeric(values: np.ndarray, wanted: set[str], percentiles: Sequence[float])
         return found
     constant = bool(values.min() == values.max())
     if wanted & {"mean", "std", "var", "skewness", "kurtosis"}:
-        mean = float(values.mean())
+        # Moments of the values scaled into [-2, 2]: squares neither overflow nor underflow.
+        unit, factor = unit_scaled(values)
+        unit_mean = float(unit.mean())
         if "mean" in wanted:
-            found["mean"] = mean
+            found["mean"] = unit_mean * factor
         if n >= 2 and wanted & {"std", "var"}:
-            var = 0.0 if constant else float(values.var(ddof=1))
+            unit_var = 0.0 if constant else float(unit.var(ddof=1))
             if "var" in wanted:
-                found["var"] = var
+                found["var"] = unit_var * factor * factor  # inf beyond float64: left out
             if "std" in wanted:
-                found["std"] = math.sqrt(var)
+                found["std"] = math.sqrt(unit_var) * factor
         if not constant and wanted & {"skewness", "kurtosis"}:
-            found.update(_shape(values, mean, wanted))
+            found.update(_shape(unit, unit_mean, wanted))  # scale-free
     if "min" in wanted:
         found["min"] = float(values.min())
     if "max" in wanted:
         found["max"] = float(values.max())
     if "sum" in wanted:
-        found["sum"] = float(values.sum())
+        with np.errstate(over="ignore"):  # beyond float64: left out below
+            found["sum"] = float(values.sum())
     if wanted & {"median", "percentiles"}:
         # One sort serves every order statistic; NumPy's partition per call is
         # several times slower on a million values.
@@ -225,27 +232,14 @@ def _numeric(values: np.ndarray, wanted: set[str], percentiles: Sequence[float])
         if "median" in wanted:
             middle = (n - 1) // 2
             found["median"] = float(
-                ordered[middle] if n % 2 else (ordered[middle] + ordered[middle + 1]) / 2
+                ordered[middle] if n % 2 else midpoint(ordered[middle], ordered[middle + 1])
             )
         if "percentiles" in wanted:
-            points = _linear_quantiles(ordered, np.asarray(percentiles) / 100.0)
+            points = linear_quantiles(ordered, np.asarray(percentiles) / 100.0)
             found["percentiles"] = {
                 percentile_key(p): float(v) for p, v in zip(percentiles, points, strict=True)
             }
     return {key: value for key, value in found.items() if _finite(value)}
-
-
-def _linear_quantiles(ordered: np.ndarray, fractions: np.ndarray) -> np.ndarray:
-    """Quantiles of sorted values by linear interpolation between order
-    statistics, computed as ``numpy.quantile(method="linear")`` does."""
-    position = (len(ordered) - 1) * fractions
-    below = np.floor(position).astype(np.intp)
-    above = np.minimum(below + 1, len(ordered) - 1)
-    weight = position - below
-    low, high = ordered[below], ordered[above]
-    difference = high - low
-    # NumPy's lerp: from the nearer end, so the 0th and 100th are exact.
-    return np.where(weight >= 0.5, high - difference * (1 - weight), low + difference * weight)
 
 
 def _shape(values: np.ndarray, mean: float, wanted: set[str]) -> dict[str, float]:

@@ -7,8 +7,11 @@ numbers:
 - Missing values are skipped; ``count`` is the number of values summarised.
 - ``std`` is the sample standard deviation (ddof=1); it is absent for fewer
   than two values, and every statistic is absent when there are none (never
-  NaN in JSON). Filters that leave no rows are not an error: the answer is
-  ``rows_matched`` 0, ``count`` 0 and no statistics or quartiles.
+  NaN in JSON). Mean and std are computed without overflow however large the
+  values (:mod:`.overflow_safe`); a std beyond float64 itself (values of
+  opposite signs near 1.8e308) is absent too. Filters that leave no rows are
+  not an error: the answer is ``rows_matched`` 0, ``count`` 0 and no
+  statistics or quartiles.
 - Quartiles use linear interpolation between order statistics (pandas'
   ``Series.quantile`` default, NumPy's ``linear``, Hyndman & Fan type 7).
 - ``group_by``: one entry per category present after the filters, sorted by
@@ -19,6 +22,7 @@ numbers:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -26,6 +30,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from neurogate.server.analytics.overflow_safe import linear_quantiles, unit_scaled
 from neurogate.server.analytics.row_filters import filter_rows
 from neurogate.server.analytics.tables import Table
 from neurogate.server.errors import InvalidParameter
@@ -89,13 +94,17 @@ def summarise(values: pd.Series, metrics: Collection[str] = METRICS) -> ColumnSu
 
     quartiles = None
     if "quartiles" in metrics or "median" in metrics:
-        q1, q2, q3 = (float(q) for q in np.quantile(data, [0.25, 0.5, 0.75], method="linear"))
+        points = linear_quantiles(np.sort(data), np.array([0.25, 0.5, 0.75]))
+        q1, q2, q3 = (float(q) for q in points)
         quartiles = (q1, q2, q3)
+    # Moments of the values scaled into [-2, 2]: squares neither overflow nor underflow.
+    unit, factor = unit_scaled(data)
+    std = math.sqrt(float(unit.var(ddof=1))) * factor if n > 1 else math.inf
     return ColumnSummary(
         count=n,
-        mean=wanted("mean", float(data.mean())),
+        mean=wanted("mean", float(unit.mean()) * factor),
         median=wanted("median", quartiles[1]) if quartiles else None,
-        std=wanted("std", float(data.std(ddof=1))) if n > 1 else None,
+        std=wanted("std", std) if math.isfinite(std) else None,
         min=wanted("min", float(data.min())),
         max=wanted("max", float(data.max())),
         quartiles=quartiles if "quartiles" in metrics else None,

@@ -28,8 +28,10 @@ CSV:
   then pandas' C reader types the columns. Cells pandas reads as missing by
   default (empty, ``NA``, ``N/A``, ``null``, ``NaN``, ...) are missing.
 
-Excel: the first sheet unless ``sheet`` names one; fully empty rows and
-columns are dropped, the first remaining row is the header.
+Excel: the first sheet unless ``sheet`` names one, read by :mod:`.workbook`
+within its limits on size, rows and cells (PAYLOAD_TOO_LARGE past them);
+fully empty rows and columns are dropped, the first remaining row is the
+header.
 
 Both: header names are stripped, an empty one becomes ``column_<n>``
 (1-based), repeated names are refused, as are more than
@@ -43,7 +45,6 @@ import codecs
 import csv
 import io
 import math
-import warnings
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from neurogate.server.datasets.column_types import infer_column_type, normalise_column
+from neurogate.server.datasets.workbook import corrupt_workbook, read_sheet
 from neurogate.server.errors import InvalidParameter
 
 MAX_COLUMNS: Final = 10_000
@@ -219,7 +221,7 @@ def _detect_format(data: bytes, filename: str, content_type: str, encoding: str)
         raise _unsupported("the file is binary, not text")
     hint = _format_hint(filename, content_type)
     if hint == "xlsx":
-        raise _corrupt_workbook("it is not a ZIP archive, as .xlsx files are")
+        raise corrupt_workbook("it is not a ZIP archive, as .xlsx files are")
     if hint not in (None, "csv"):
         raise _unsupported(f"the file looks like {hint}")
     return "csv"
@@ -230,7 +232,7 @@ def _zip_format(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise _corrupt_workbook(f"the ZIP archive cannot be opened ({exc})") from exc
+        raise corrupt_workbook(f"the ZIP archive cannot be opened ({exc})") from exc
     if any(name.startswith("xl/") for name in names):
         return "xlsx"
     raise _unsupported("the file is a ZIP archive but not an Excel workbook")
@@ -264,15 +266,6 @@ def _unsupported(reason: str) -> InvalidParameter:
         f"unsupported file format: {reason}; upload a {supported} file",
         parameter="file",
         supported=list(SUPPORTED_FORMATS),
-    )
-
-
-def _corrupt_workbook(reason: str) -> InvalidParameter:
-    return InvalidParameter(
-        f"the Excel workbook cannot be read: {reason}; it may be damaged or not really "
-        "an .xlsx file, so save it again from Excel or export it as CSV",
-        parameter="file",
-        reason=reason,
     )
 
 
@@ -408,7 +401,7 @@ def _check_csv_structure(text: str, delimiter: str) -> list[str]:
 
 
 def _read_xlsx(data: bytes, sheet: str) -> pd.DataFrame:
-    raw = _read_sheet(data, sheet).dropna(how="all").dropna(how="all", axis=1)
+    raw = read_sheet(data, sheet).dropna(how="all").dropna(how="all", axis=1)
     if raw.empty:
         where = f"sheet {sheet!r}" if sheet else "the first sheet"
         raise InvalidParameter(f"{where} of the workbook is empty", parameter="file", sheet=sheet)
@@ -417,32 +410,6 @@ def _read_xlsx(data: bytes, sheet: str) -> pd.DataFrame:
     if body.empty:
         raise _header_only(names)
     return body.set_axis(names, axis=1).reset_index(drop=True).infer_objects()
-
-
-def _read_sheet(data: bytes, sheet: str) -> pd.DataFrame:
-    """The sheet's cells, header row included. A damaged workbook can fail
-    anywhere in zipfile, the XML parser or openpyxl, with any exception type,
-    so every exception here means "cannot be read"."""
-    with warnings.catch_warnings():
-        # openpyxl warns about workbook features it ignores (styles, validation)
-        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-        try:
-            book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
-        except Exception as exc:
-            raise _corrupt_workbook(str(exc) or type(exc).__name__) from exc
-        with book:
-            if sheet and sheet not in book.sheet_names:
-                raise InvalidParameter(
-                    f"the workbook has no sheet {sheet!r}; its sheets are "
-                    + ", ".join(repr(name) for name in book.sheet_names),
-                    parameter="sheet",
-                    value=sheet,
-                    sheets=list(book.sheet_names),
-                )
-            try:
-                return pd.read_excel(book, sheet_name=sheet or 0, header=None)
-            except Exception as exc:
-                raise _corrupt_workbook(str(exc) or type(exc).__name__) from exc
 
 
 # --- both ---------------------------------------------------------------------------------------

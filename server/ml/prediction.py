@@ -9,10 +9,12 @@ from 0) and feature:
 - every feature must be present, and no other key: a missing feature is not
   silently imputed, a misspelt one not silently ignored;
 - ``numeric``: a JSON number, or ``null`` for a missing value (imputed as in
-  training); ``boolean``: ``true``/``false`` or ``null``; ``categorical`` and
-  ``text``: a string or ``null`` (an unseen string counts as an infrequent
-  category); ``datetime``: an ISO 8601 date or date-time string (an offset is
-  converted to UTC, then dropped, as uploads store times).
+  training), within the range the model can take (:mod:`.value_range`: the
+  refusal gives the range in ``valid_range``); ``boolean``: ``true``/``false``
+  or ``null``; ``categorical`` and ``text``: a string or ``null`` (an unseen
+  string counts as an infrequent category); ``datetime``: an ISO 8601 date or
+  date-time string (an offset is converted to UTC, then dropped, as uploads
+  store times).
 
 Predictions come back as JSON values (numbers, class labels as they were in
 the training table); a classifier with probabilities also gives each row's
@@ -31,6 +33,7 @@ import pandas as pd
 
 from neurogate.server.datasets.parsing import json_value
 from neurogate.server.errors import InvalidParameter
+from neurogate.server.ml.value_range import MAX_MAGNITUDE, first_outside, model_ranges, within
 
 #: Records accepted in one request.
 MAX_RECORDS: Final = 10_000
@@ -74,7 +77,35 @@ def _numeric(value: Any, index: int, feature: str) -> float:
         return math.nan
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _refuse(index, feature, f"feature {feature!r} is numeric; got {value!r}", value=value)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        number = math.inf if value > 0 else -math.inf
+    if not within(number):
+        raise _out_of_range(index, feature, number, -MAX_MAGNITUDE, MAX_MAGNITUDE)
+    return number
+
+
+def _out_of_range(
+    index: int, feature: str, value: float, low: float, high: float
+) -> InvalidParameter:
+    return _refuse(
+        index,
+        feature,
+        f"feature {feature!r} is {value:.3g}, out of the range this model can take "
+        f"({low:.3g} to {high:.3g})",
+        value=value if math.isfinite(value) else str(value),
+        valid_range=[low, high],
+    )
+
+
+def _check_model_ranges(model: Any, frame: pd.DataFrame) -> None:
+    """Refuses a value the model's standardisation would push out of range."""
+    for feature, (low, high) in model_ranges(model).items():
+        values = frame[feature].to_numpy(dtype="float64", na_value=np.nan)
+        index = first_outside(values, low, high)
+        if index is not None:
+            raise _out_of_range(index, feature, float(values[index]), low, high)
 
 
 def _boolean(value: Any, index: int, feature: str) -> Any:
@@ -173,6 +204,7 @@ def predict(
 ) -> Predictions:
     """``model``'s predictions (and class probabilities) for ``records``."""
     frame = records_frame(records, features, feature_types)
+    _check_model_ranges(model, frame)
     values = [json_value(v) for v in np.asarray(model.predict(frame)).tolist()]
     probabilities = None
     if hasattr(model, "predict_proba") and hasattr(model, "classes_"):

@@ -8,10 +8,12 @@ The choices, made once here:
   classification; a categorical, boolean or text target is a classification.
   A datetime target is refused.
 - **Rows** whose target is missing are left out; missing feature values are
-  imputed inside the pipeline (:mod:`.estimators`). At least
-  :data:`MIN_ROWS` rows with a target are needed, a classification needs two
-  classes with at least two rows each, and a feature that is missing in every
-  (training) row is refused: nothing could be learnt from it.
+  imputed inside the pipeline (:mod:`.estimators`). A numeric feature or
+  target holding a value no model can take (:mod:`.value_range`) is refused,
+  naming the column and row. At least :data:`MIN_ROWS` rows with a target are
+  needed, a classification needs two classes with at least two rows each, and
+  a feature that is missing in every (training) row is refused: nothing could
+  be learnt from it.
 - **Split**: ``test_size`` of the rows (0.2 by default) held out with
   :func:`~sklearn.model_selection.train_test_split`, ``random_state`` = the
   seed (42 by default), stratified by class for a classification. Every
@@ -28,13 +30,14 @@ The choices, made once here:
 - **Cross-validation** (``cv_folds`` > 0): on the training split only, with
   shuffled (stratified, for classes) folds under the same seed; accuracy or
   R² per fold, their mean and sample standard deviation (ddof=1).
-- **Feature importance**, per original feature: a tree model's impurity
-  importances, one-hot columns summed back to their feature; a linear
-  model's absolute coefficients on the standardised features (summed over
-  one-hot columns, averaged over classes); for every other model (SVM with a
-  non-linear kernel, k-NN, neural network) the permutation importance on the
-  test rows (mean drop of accuracy or R² over 5 shuffles; on a sample of
-  2,000 test rows, drawn with the seed, when there are more).
+- **Feature importance** (:mod:`.importance`), per original feature: a tree
+  model's impurity importances, one-hot columns summed back to their
+  feature; a linear model's absolute coefficients on the standardised
+  features (summed over one-hot columns, averaged over classes); for every
+  other model (SVM with a non-linear kernel, k-NN, neural network) the
+  permutation importance on the test rows (mean drop of accuracy or R² over
+  5 shuffles; on a sample of 2,000 test rows, drawn with the seed, when there
+  are more).
 - **training_time_ms**: wall time of fitting the final pipeline (split,
   metrics, importances and cross-validation not included).
 - A model that does not converge is still returned, with the solver's
@@ -55,7 +58,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.inspection import permutation_importance
 from sklearn.metrics import (
     accuracy_score,
     confusion_matrix,
@@ -79,15 +81,14 @@ from neurogate.server.ml.estimators import (
     build_pipeline,
     used_hyperparameters,
 )
+from neurogate.server.ml.importance import feature_importance
+from neurogate.server.ml.value_range import check_training_column
 
 DEFAULT_TEST_SIZE: Final = 0.2
 DEFAULT_SEED: Final = 42
 MIN_ROWS: Final = 10
 MAX_INFERRED_CLASSES: Final = 10
 MAX_FOLDS: Final = 20
-PERMUTATION_REPEATS: Final = 5
-#: Test rows permutation importance looks at, at most (a sample drawn with the seed).
-PERMUTATION_ROWS: Final = 2000
 #: Column types a target can have.
 TARGET_TYPES: Final = ("numeric", "boolean", "categorical", "text")
 #: Column types used as features when none are named (text is free-form).
@@ -161,6 +162,7 @@ def train(table: Table, request: TrainingRequest) -> TrainedModel:
             parameter="target",
             value=target,
         )
+    _check_ranges(labelled, table.column_types, target)
     target_type = table.column_types[target]
     task = _task(request.task, labelled[target], target_type)
     feature_types = {name: table.column_types[name] for name in features}
@@ -355,6 +357,12 @@ def _check_rows(x: pd.DataFrame, y: pd.Series, task: str, test_size: float) -> N
         )
 
 
+def _check_ranges(labelled: pd.DataFrame, column_types: Mapping[str, str], target: str) -> None:
+    for name in labelled.columns:
+        if column_types[name] == "numeric":
+            check_training_column(labelled[name], "target" if name == target else "features")
+
+
 def _check_features_observed(x: pd.DataFrame, where: str) -> None:
     for name in x.columns:
         if x[name].isna().all():
@@ -477,54 +485,3 @@ def _roc_auc(pipeline: Pipeline, x: pd.DataFrame, y: pd.Series, classes: list[An
     if not hasattr(pipeline, "predict_proba"):
         return None
     return float(roc_auc_score(y, pipeline.predict_proba(x), multi_class="ovr", labels=classes))
-
-
-# ---------------------------------------------------------------- importance
-
-
-def _output_features(pipeline: Pipeline) -> list[str]:
-    """For each column the preparation step outputs, the feature it came from."""
-    prepare = pipeline.named_steps["prepare"]
-    owners: list[str] = []
-    for name, branch, columns in prepare.transformers_:
-        if name == "numeric":
-            owners.extend(columns)
-        elif name in ("categorical",):
-            encoder = branch.named_steps["onehot"]
-            for i, column in enumerate(columns):
-                width = len(encoder.categories_[i])
-                infrequent = encoder.infrequent_categories_[i]
-                if infrequent is not None:
-                    width += 1 - len(infrequent)
-                owners.extend([column] * width)
-    return owners
-
-
-def feature_importance(
-    pipeline: Pipeline, x_test: pd.DataFrame, y_test: pd.Series, seed: int
-) -> dict[str, float]:
-    """Importance per original feature, as the module docstring says."""
-    model = pipeline.named_steps["model"]
-    features = list(x_test.columns)
-    weights = getattr(model, "feature_importances_", None)
-    if weights is None and hasattr(model, "coef_"):
-        coef = np.abs(np.asarray(model.coef_, dtype="float64"))
-        weights = coef.mean(axis=0) if coef.ndim == 2 else coef
-    if weights is not None:
-        totals = dict.fromkeys(features, 0.0)
-        for owner, weight in zip(_output_features(pipeline), weights, strict=True):
-            totals[owner] += float(weight)
-        return {name: value for name, value in totals.items() if math.isfinite(value)}
-    result = permutation_importance(
-        pipeline,
-        x_test,
-        y_test,
-        n_repeats=PERMUTATION_REPEATS,
-        random_state=seed,
-        max_samples=min(1.0, PERMUTATION_ROWS / len(x_test)),
-    )
-    return {
-        name: float(value)
-        for name, value in zip(features, result.importances_mean, strict=True)
-        if math.isfinite(value)
-    }

@@ -373,6 +373,29 @@ async def test_a_bad_record_is_named_with_its_feature_over_rest_and_grpc(
     assert f"record {record}" in rest_error["message"]
 
 
+async def test_a_value_beyond_the_models_range_is_400_naming_record_and_feature(
+    new_caller: NewCaller, rest: httpx.AsyncClient
+):
+    # A tree model works in float32: 1e200 used to overflow inside it, a 500.
+    caller = await new_caller()
+    dataset_id = await upload_frame(rest, caller, sklearn_frame("iris"), "iris")
+    trained = await train_rest(
+        rest, caller, dataset_id=dataset_id, target="target", model_type="decision_tree"
+    )
+    data = [RECORD, {**RECORD, "petal length (cm)": 1e200}]
+
+    reply = await rest.post(
+        "/v1/ml/predict",
+        headers=caller.headers,
+        json={"model_id": trained["model_id"], "data": data},
+    )
+
+    error = assert_envelope(reply, 400, "INVALID_PARAMETER")
+    assert (error["details"]["record"], error["details"]["feature"]) == (1, "petal length (cm)")
+    assert error["details"]["value"] == 1e200
+    assert "record 1" in error["message"] and "out of the range" in error["message"]
+
+
 # ---------------------------------------------------------------- the model resource
 
 

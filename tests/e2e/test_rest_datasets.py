@@ -5,12 +5,15 @@ retrieval and deletion."""
 from __future__ import annotations
 
 import io
+import time
 
 import httpx
 import openpyxl
 import pytest
+from workbooks import xlsx_bomb
 
 from conftest import Caller, NewCaller, assert_envelope
+from neurogate.server.datasets.workbook import MAX_UNCOMPRESSED_BYTES
 from neurogate.server.settings import MAX_UPLOAD_BYTES
 
 SALES_CSV = (
@@ -193,6 +196,22 @@ async def test_file_just_under_50_mb_is_accepted(new_caller: NewCaller, rest: ht
     reply = await upload(rest, caller, b"a,b,c\n" + row * rows)
     assert reply.status_code == 200, reply.text
     assert reply.json()["rows"] == rows
+
+
+async def test_xlsx_bomb_is_413_naming_the_limit_quickly_and_nothing_is_stored(
+    new_caller: NewCaller, rest: httpx.AsyncClient
+):
+    caller = await new_caller()
+    bomb = xlsx_bomb(10_000_000)  # under 2 MB, 260 MB of sheet XML
+    started = time.perf_counter()
+
+    reply = await upload(rest, caller, bomb, "bomb.xlsx")
+
+    error = assert_envelope(reply, 413, "PAYLOAD_TOO_LARGE")
+    assert time.perf_counter() - started < 60  # parsing it took minutes
+    assert error["details"]["limit_bytes"] == MAX_UNCOMPRESSED_BYTES
+    assert "250 MB" in error["message"]
+    assert await total(rest, caller) == 0
 
 
 async def test_listing_pages_newest_first(new_caller: NewCaller, rest: httpx.AsyncClient):

@@ -277,3 +277,43 @@ def test_a_percentile_outside_0_to_100_is_refused(mixed, percent):
 
     assert raised.value.details["parameter"] == "percentiles"
     assert raised.value.details["valid_range"] == [0, 100]
+
+
+# ---------------------------------------------------------------- values near the float64 limits
+
+
+def test_huge_values_keep_std_skewness_and_kurtosis_and_var_overflowing_is_absent():
+    # Squaring 1e200 overflows float64: std is representable, var (1e400) is not.
+    values = [1e200, 3e200, 2e200, 4e200, 9e200]
+    scaled = pd.Series(values) / 1e200
+    table = table_of(pd.DataFrame({"x": values}))
+
+    found = describe(table, ["x"], list(STATISTICS))["x"]
+
+    assert found["std"] == pytest.approx(scaled.std() * 1e200, rel=1e-12)
+    assert found["mean"] == pytest.approx(scaled.mean() * 1e200, rel=1e-12)
+    assert found["skewness"] == pytest.approx(scaled.skew(), rel=1e-9)
+    assert found["kurtosis"] == pytest.approx(scaled.kurt(), rel=1e-9)
+    assert found["sum"] == pytest.approx(19e200, rel=1e-12)
+    assert "var" not in found
+
+
+def test_values_spanning_the_whole_float64_range_keep_finite_order_statistics():
+    table = table_of(pd.DataFrame({"x": [-1e308, 1e308]}))
+
+    found = describe(table, ["x"], list(STATISTICS), [10, 50])["x"]
+
+    assert found["median"] == 0.0
+    assert found["percentiles"] == pytest.approx({"10": -0.8e308, "50": 0.0})
+    assert found["std"] == pytest.approx(2**0.5 * 1e308, rel=1e-12)
+    assert found["mean"] == 0.0
+
+
+def test_tiny_values_keep_a_nonzero_std():
+    # Squares of 1e-200 underflow to zero.
+    values = [1e-200, 3e-200, 2e-200]
+    table = table_of(pd.DataFrame({"x": values}))
+
+    found = describe(table, ["x"], ["std", "var"])["x"]
+
+    assert found["std"] == pytest.approx(1e-200, rel=1e-12, abs=0)

@@ -142,3 +142,34 @@ def test_descriptive_refuses_unsuitable_columns_naming_the_parameter(fields, par
         descriptive(table, **fields)
 
     assert raised.value.details["parameter"] == parameter
+
+
+# ---------------------------------------------------------------- values near the float64 limits
+
+
+def test_huge_values_keep_their_std_mean_and_quartiles():
+    # Squaring 1e200 overflows float64; the statistics themselves do not.
+    values = pd.Series([1e200, 3e200, 2e200, 4e200], name="y")
+    scaled = values / 1e200
+
+    got = summarise(values)
+
+    assert got.std == pytest.approx(scaled.std() * 1e200, rel=1e-12)
+    assert got.mean == pytest.approx(2.5e200, rel=1e-12)
+    assert got.quartiles == pytest.approx(tuple(scaled.quantile([0.25, 0.5, 0.75]) * 1e200))
+
+
+def test_values_spanning_the_whole_float64_range_keep_finite_statistics():
+    got = summarise(pd.Series([-1e308, 1e308]))
+
+    assert got.mean == 0.0
+    assert got.std == pytest.approx(2**0.5 * 1e308, rel=1e-12)
+    assert got.quartiles == pytest.approx((-0.5e308, 0.0, 0.5e308))
+    assert (got.min, got.max, got.median) == (-1e308, 1e308, 0.0)
+
+
+def test_a_std_beyond_float64_is_absent_rather_than_infinite():
+    got = summarise(pd.Series([-1.7e308, 1.7e308]))
+
+    assert got.std is None
+    assert got.mean == 0.0

@@ -19,6 +19,7 @@ from neurogate.server.datasets.upload import (
     unpack_upload,
 )
 from neurogate.server.errors import InvalidParameter, PayloadTooLarge
+from neurogate.server.settings import MAX_UPLOAD_BYTES
 
 BOUNDARY = "----NeuroGateTestBoundary7MA4YWxkTrZu0gW"
 CSV = b"subject,alpha\ns1,0.5\ns2,0.7\n"
@@ -265,13 +266,17 @@ def test_a_file_over_the_limit_is_refused_with_413(multipart_form):
     }
 
 
-def test_the_413_message_states_the_limit_in_megabytes():
-    limit = 50 * 1024 * 1024
+def test_the_413_message_states_the_limit_in_decimal_megabytes():
+    limit = 50_000_000  # the documented "50 MB", not 50 MiB
 
     with pytest.raises(PayloadTooLarge) as raised:
         check_body_size(body_limit(limit) + 1, limit)
 
     assert "50 MB" in raised.value.message
+
+
+def test_the_upload_limit_is_50_decimal_megabytes_as_documented():
+    assert MAX_UPLOAD_BYTES == 50_000_000
 
 
 def test_body_limit_leaves_room_for_the_multipart_framing():

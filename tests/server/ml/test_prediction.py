@@ -20,6 +20,7 @@ from neurogate.server.ml.prediction import (
     records_frame,
 )
 from neurogate.server.ml.training import TrainingRequest, train
+from neurogate.server.ml.value_range import MAX_MAGNITUDE
 
 TYPES = {"age": "numeric", "member": "boolean", "region": "categorical", "since": "datetime"}
 FEATURES = list(TYPES)
@@ -168,3 +169,54 @@ def test_a_forecast_model_gets_its_dates_as_datetimes():
 
     assert result.values == [10.0]
     assert result.probabilities is None
+
+
+# ---------------------------------------------------------------- values out of a model's range
+
+
+@pytest.mark.parametrize("value", [1e200, -1e200, 1.7e308, 3.5e38, 10**400])
+def test_a_number_beyond_what_a_model_takes_names_the_record_and_feature(value):
+    with pytest.raises(InvalidParameter) as raised:
+        records_frame([RECORD, {**RECORD, "age": value}], FEATURES, TYPES)
+
+    details = raised.value.details
+    assert (details["parameter"], details["record"], details["feature"]) == ("data", 1, "age")
+    assert details["valid_range"] == [-MAX_MAGNITUDE, MAX_MAGNITUDE]
+    assert "record 1" in raised.value.message and "out of the range" in raised.value.message
+
+
+def test_the_largest_number_a_model_takes_is_accepted():
+    frame = records_frame([{**RECORD, "age": MAX_MAGNITUDE}], FEATURES, TYPES)
+
+    assert frame["age"][0] == MAX_MAGNITUDE
+
+
+def small_table(x: np.ndarray) -> Table:
+    frame = pd.DataFrame({"x": x, "y": 2 * x + np.linspace(-1, 1, len(x))})
+    return Table(TableRef("sqlite://", "ds_test", "t", {"x": "numeric", "y": "numeric"}), frame)
+
+
+@pytest.mark.parametrize("model_type", ["decision_tree", "random_forest", "gradient_boosting"])
+def test_a_huge_value_is_refused_before_a_tree_model_overflows_float32(model_type: str):
+    table = small_table(np.linspace(0, 50, 40))
+    trained = train(table, TrainingRequest(target="y", features=["x"], model_type=model_type))
+
+    with pytest.raises(InvalidParameter) as raised:
+        predict(trained.pipeline, [{"x": 1.0}, {"x": 1e200}], ["x"], {"x": "numeric"})
+
+    assert (raised.value.details["record"], raised.value.details["feature"]) == (1, "x")
+
+
+def test_a_value_the_training_scale_would_push_past_float32_is_refused_with_its_range():
+    # Training values that barely vary: standardising multiplies by about 10,000.
+    table = small_table(np.linspace(0, 0.01, 40))
+    trained = train(table, TrainingRequest(target="y", features=["x"], model_type="decision_tree"))
+
+    with pytest.raises(InvalidParameter) as raised:
+        predict(trained.pipeline, [{"x": 1e37}], ["x"], {"x": "numeric"})
+
+    details = raised.value.details
+    assert (details["record"], details["feature"]) == (0, "x")
+    low, high = details["valid_range"]
+    assert -MAX_MAGNITUDE < low < 0 < high < 1e37
+    assert predict(trained.pipeline, [{"x": high}], ["x"], {"x": "numeric"}).values

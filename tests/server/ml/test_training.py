@@ -24,6 +24,7 @@ from neurogate.server.analytics.tables import Table, TableRef
 from neurogate.server.datasets.parsing import parse_upload, read_parquet
 from neurogate.server.errors import InsufficientData, InvalidParameter, ModelTrainingFailed
 from neurogate.server.ml.training import TrainingRequest, train
+from neurogate.server.ml.value_range import MAX_MAGNITUDE
 
 
 def table_of(frame: pd.DataFrame) -> Table:
@@ -412,6 +413,41 @@ def test_a_feature_missing_everywhere_is_insufficient():
         train(table, TrainingRequest(target="y", features=["x", "empty"], model_type="ridge"))
 
     assert raised.value.details["value"] == "empty"
+
+
+@pytest.mark.parametrize("model_type", ["linear_regression", "svm", "random_forest"])
+def test_a_feature_value_beyond_what_a_model_takes_is_refused_naming_column_and_row(
+    model_type: str,
+):
+    frame = pd.DataFrame({"x": np.arange(30.0), "y": np.arange(30.0) * 2})
+    frame.loc[7, "x"] = 1e200
+
+    with pytest.raises(InvalidParameter) as raised:
+        train(table_of(frame), TrainingRequest(target="y", features=["x"], model_type=model_type))
+
+    assert raised.value.details == {
+        "parameter": "features",
+        "value": "x",
+        "row": 7,
+        "found": 1e200,
+        "valid_range": [-MAX_MAGNITUDE, MAX_MAGNITUDE],
+    }
+    assert "column 'x'" in raised.value.message and "out of the range" in raised.value.message
+
+
+@pytest.mark.parametrize("task", ["", "regression"])
+def test_a_target_value_beyond_what_a_model_takes_is_refused_naming_the_target(task: str):
+    frame = pd.DataFrame({"x": np.arange(30.0), "y": np.arange(30.0) * 2.5})
+    frame.loc[3, "y"] = -1e200
+
+    with pytest.raises(InvalidParameter) as raised:
+        train(
+            table_of(frame),
+            TrainingRequest(target="y", features=["x"], model_type="ridge", task=task),
+        )
+
+    details = raised.value.details
+    assert (details["parameter"], details["value"], details["row"]) == ("target", "y", 3)
 
 
 def test_a_class_with_a_single_row_cannot_be_stratified():
