@@ -28,6 +28,7 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 
 from neurogate.server.errors import InternalError, NeuroGateError, RateLimitExceeded, Unimplemented
+from neurogate.server.storage import failures
 
 ERROR_DOMAIN = "neurogate"
 ENVELOPE_HEADER = "x-neurogate-error"
@@ -53,11 +54,15 @@ class WireError:
 
 
 def as_neurogate_error(error: BaseException, method_name: str, request_id: str) -> NeuroGateError:
-    """The domain error to report for anything a call raised."""
+    """The domain error to report for anything a call raised: itself for a
+    domain error, UNAVAILABLE for a failing database or a full disk
+    (:mod:`neurogate.server.storage.failures`), INTERNAL for anything else."""
     if isinstance(error, NeuroGateError):
         return error
     if isinstance(error, NotImplementedError):
         return Unimplemented(f"{method_name} is not implemented yet", method=method_name)
+    if (infrastructure := failures.translate(error)) is not None:
+        return infrastructure
     return InternalError(
         f"internal error; quote request id {request_id} when reporting it",
         request_id=request_id,

@@ -29,6 +29,7 @@ Exception tree::
     ├── ModelTrainingFailed       MODEL_TRAINING_FAILED      500  INTERNAL
     ├── InternalError             INTERNAL                   500  INTERNAL
     └── Unavailable               UNAVAILABLE                503  UNAVAILABLE
+        └── StorageFull           UNAVAILABLE
 """
 
 from __future__ import annotations
@@ -220,3 +221,11 @@ class Unavailable(NeuroGateError):
     code = "UNAVAILABLE"
     http_status = 503
     grpc_status = grpc.StatusCode.UNAVAILABLE
+
+
+class StorageFull(Unavailable):
+    """The server's disk or database is full: the write was rolled back, so
+    nothing was half-written, and it may succeed once an operator frees
+    space. DESIGN's ``UNAVAILABLE`` (503) rather than a new code for HTTP's
+    507: clients already read 503 as "try again later", and 507 belongs to
+    WebDAV."""

@@ -6,7 +6,8 @@ the domain error becomes a gRPC status with rich details, and the headers,
 the envelope and the HTTP status go out as trailing metadata of a
 trailers-only response (no initial metadata was sent), which Envoy also turns
 into HTTP headers. Unexpected exceptions are logged with their traceback and
-answered as INTERNAL without one.
+answered as INTERNAL without one; a failing database or a full disk is
+logged with its cause (the caller only sees UNAVAILABLE).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import grpc
 
 from neurogate.server.context import CallContext, current_call
 from neurogate.server.error_mapping import as_neurogate_error, bounded, error_trailers
-from neurogate.server.errors import NeuroGateError
+from neurogate.server.errors import InternalError, NeuroGateError
 from neurogate.server.interceptors._base import CallInterceptor, Invoke, InvokeStream
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,14 @@ log = logging.getLogger(__name__)
 async def _abort(
     call: CallContext, context: grpc.aio.ServicerContext, raised: Exception
 ) -> NoReturn:
-    error = bounded(as_neurogate_error(raised, call.service_method, call.request_id))
-    if not isinstance(raised, NeuroGateError | NotImplementedError):
-        log.error(
-            "unhandled error",
-            exc_info=raised,
-            extra={"request_id": call.request_id, "method": call.service_method},
+    answered = as_neurogate_error(raised, call.service_method, call.request_id)
+    error = bounded(answered)
+    where = {"request_id": call.request_id, "method": call.service_method}
+    if isinstance(answered, InternalError) and answered is not raised:
+        log.error("unhandled error", exc_info=raised, extra=where)
+    elif not isinstance(raised, NeuroGateError | NotImplementedError):
+        log.warning(
+            "infrastructure failure", extra={**where, "cause": f"{type(raised).__name__}: {raised}"}
         )
     call.status = error.grpc_status.name
     call.error_code = error.code

@@ -3,12 +3,15 @@ in a trailer for Envoy) and the gRPC rich status."""
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 from datetime import UTC, datetime
 
 import grpc
+import psycopg
 import pytest
+import sqlalchemy.exc
 from google.protobuf import json_format
 from google.rpc import error_details_pb2, status_pb2
 
@@ -353,6 +356,34 @@ def test_any_other_exception_becomes_internal_without_leaking_its_text(raised):
     assert "hunter2" not in rendered
     assert str(raised) not in rendered
     assert type(raised).__name__ not in rendered
+
+
+@pytest.mark.parametrize(
+    ("raised", "reason"),
+    [
+        (
+            sqlalchemy.exc.OperationalError(
+                "SELECT * FROM accounts",
+                {},
+                psycopg.OperationalError(
+                    'connection to server at "db.internal", port 5432 failed: Connection refused'
+                ),
+            ),
+            "database_unavailable",
+        ),
+        (OSError(errno.ENOSPC, "No space left on device: '/srv/neurogate/data/x'"), "storage_full"),
+    ],
+    ids=["database refused", "disk full"],
+)
+def test_a_failing_database_or_full_disk_becomes_unavailable_without_internals(raised, reason):
+    reported = as_neurogate_error(raised, "/neurogate.v1.AuthService/IssueToken", REQUEST_ID)
+
+    assert (reported.code, reported.http_status) == ("UNAVAILABLE", 503)
+    assert reported.grpc_status == grpc.StatusCode.UNAVAILABLE
+    assert reported.details == {"reason": reason}
+    rendered = envelope_json(reported, REQUEST_ID) + str(rich_status(reported, REQUEST_ID))
+    for internal in ("db.internal", "5432", "SELECT", "/srv/neurogate", "psycopg"):
+        assert internal not in rendered
 
 
 def test_the_base_error_maps_to_internal():
