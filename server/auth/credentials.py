@@ -4,7 +4,8 @@ Issuing: client credentials (OAuth client-credentials grant), a user's email
 and password, or client credentials for a scoped API key. Resolving: every
 authenticated call re-reads the account and the credential behind its token,
 so a revoked key or client, a deleted account or a tier change takes effect
-on the very next call.
+on the very next call. Every check of a secret is throttled against guessing
+(:mod:`neurogate.server.auth.throttle`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from neurogate.server.auth.accounts import MAX_NAME_LENGTH, normalise_email
 from neurogate.server.auth.passwords import hash_secret, verify_secret_async
 from neurogate.server.auth.principal import CredentialKind, Principal
 from neurogate.server.auth.scopes import ALL_SCOPES, unknown_scopes
+from neurogate.server.auth.throttle import CredentialThrottle, SecretKind
 from neurogate.server.auth.tiers import POLICIES, Tier
 from neurogate.server.auth.tokens import IssuedToken, TokenClaims, TokenService
 from neurogate.server.errors import (
@@ -28,6 +30,7 @@ from neurogate.server.errors import (
     Unauthorized,
 )
 from neurogate.server.ids import new_id
+from neurogate.server.names import checked_name
 from neurogate.server.storage.database import Database
 from neurogate.server.storage.models import Account, ApiKey, ClientCredential, User, utc_now
 
@@ -65,12 +68,25 @@ def _requested_scopes(requested: list[str], parameter: str) -> frozenset[str]:
 
 
 class CredentialService:
-    def __init__(self, db: Database, tokens: TokenService, access_token_ttl: int) -> None:
+    """``address`` (of the methods that check a secret): the caller's network
+    address, which the throttle counts failures by as well as by name; None
+    when unknown."""
+
+    def __init__(
+        self,
+        db: Database,
+        tokens: TokenService,
+        access_token_ttl: int,
+        throttle: CredentialThrottle,
+    ) -> None:
         self._db = db
         self._tokens = tokens
         self._ttl = access_token_ttl
+        self._throttle = throttle
 
-    async def _authenticate_client(self, client_id: str, client_secret: str) -> Account:
+    async def _authenticate_client(
+        self, client_id: str, client_secret: str, address: str | None
+    ) -> Account:
         if not client_id or not client_secret:
             missing = "client_id" if not client_id else "client_secret"
             raise InvalidParameter(f"{missing} is required", parameter=missing)
@@ -79,16 +95,23 @@ class CredentialService:
             credential = session.get(ClientCredential, client_id)
             return credential, session.get(Account, credential.account_id) if credential else None
 
-        credential, account = await self._db.run(read)
-        valid = await verify_secret_async(
-            client_secret, credential.secret_hash if credential else _DUMMY_HASH
-        )
-        if not valid or credential is None or account is None or credential.revoked_at:
-            raise Unauthorized("invalid client credentials")
+        async with self._throttle.attempt(SecretKind.CLIENT, client_id, address):
+            credential, account = await self._db.run(read)
+            valid = await verify_secret_async(
+                client_secret, credential.secret_hash if credential else _DUMMY_HASH
+            )
+            if not valid or credential is None or account is None or credential.revoked_at:
+                raise Unauthorized("invalid client credentials")
         return account
 
     async def issue_client_token(
-        self, client_id: str, client_secret: str, grant_type: str, scope: str
+        self,
+        client_id: str,
+        client_secret: str,
+        grant_type: str,
+        scope: str,
+        *,
+        address: str | None = None,
     ) -> GrantedToken:
         if grant_type != GRANT_TYPE:
             raise InvalidParameter(
@@ -98,7 +121,7 @@ class CredentialService:
                 valid_choices=[GRANT_TYPE],
             )
         scopes = _requested_scopes(scope.split(), "scope") or ALL_SCOPES
-        account = await self._authenticate_client(client_id, client_secret)
+        account = await self._authenticate_client(client_id, client_secret, address)
         issued = self._tokens.issue(
             account_id=account.id,
             subject=client_id,
@@ -108,18 +131,18 @@ class CredentialService:
         )
         return GrantedToken(issued, scopes, self._ttl)
 
-    async def login(self, email: str, password: str) -> GrantedToken:
+    async def login(self, email: str, password: str, *, address: str | None = None) -> GrantedToken:
         if not email or not password:
             missing = "email" if not email else "password"
             raise InvalidParameter(f"{missing} is required", parameter=missing)
-        user = await self._db.run(
-            lambda session: session.exec(
-                select(User).where(User.email == normalise_email(email))
-            ).first()
-        )
-        valid = await verify_secret_async(password, user.password_hash if user else _DUMMY_HASH)
-        if not valid or user is None:
-            raise Unauthorized("invalid email or password")
+        email = normalise_email(email)
+        async with self._throttle.attempt(SecretKind.USER, email, address):
+            user = await self._db.run(
+                lambda session: session.exec(select(User).where(User.email == email)).first()
+            )
+            valid = await verify_secret_async(password, user.password_hash if user else _DUMMY_HASH)
+            if not valid or user is None:
+                raise Unauthorized("invalid email or password")
         issued = self._tokens.issue(
             account_id=user.account_id,
             subject=user.id,
@@ -130,7 +153,14 @@ class CredentialService:
         return GrantedToken(issued, ALL_SCOPES, self._ttl)
 
     async def create_api_key(
-        self, client_id: str, client_secret: str, scope: list[str], name: str, days: int
+        self,
+        client_id: str,
+        client_secret: str,
+        scope: list[str],
+        name: str,
+        days: int,
+        *,
+        address: str | None = None,
     ) -> GrantedApiKey:
         if not scope:
             raise InvalidParameter(
@@ -146,11 +176,8 @@ class CredentialService:
                 parameter="expires_in_days",
                 value=days,
             )
-        if len(name) > MAX_NAME_LENGTH:
-            raise InvalidParameter(
-                f"a key name has at most {MAX_NAME_LENGTH} characters", parameter="name"
-            )
-        account = await self._authenticate_client(client_id, client_secret)
+        name = checked_name(name, "name", "a key name", MAX_NAME_LENGTH)
+        account = await self._authenticate_client(client_id, client_secret, address)
         if not POLICIES[Tier(account.tier)].may_call_api:
             raise InsufficientPermissions(
                 "free accounts cannot create API keys; upgrade to pro or enterprise",
@@ -169,7 +196,7 @@ class CredentialService:
             id=key_id,
             account_id=account.id,
             client_id=client_id,
-            name=name.strip(),
+            name=name,
             scopes=" ".join(sorted(scopes)),
             expires_at=issued.expires_at,
         )

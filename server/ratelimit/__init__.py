@@ -25,17 +25,27 @@ Semantics:
 - Fail closed: if Redis is unreachable or returns an error, ``hit`` raises
   :class:`~neurogate.server.errors.Unavailable` (503) rather than letting calls
   through unmetered. The message names the Redis URL with its password masked.
+- Allowances (``spend``/``refund``), for attempts rather than calls: a key
+  may spend :class:`Allowance` ``attempts`` in a window of ``seconds`` that
+  opens with its first spent attempt; once they are spent, every attempt is
+  refused, and not counted, until the window closes (the ``lockout`` window of
+  the decision). ``refund`` takes back an attempt that turned out not to
+  count. In Redis, one atomic script per step under ``{prefix}:{key}:a``,
+  which expires with its window, timed by Redis's clock; in memory, closed
+  windows are swept every minute. Throttling of failed sign-ins
+  (:mod:`neurogate.server.auth.throttle`) is built on this.
 - Limits must be positive integers and keys non-empty strings; anything else
   is a programming error and raises :class:`ValueError`.
 """
 
 from __future__ import annotations
 
-from ._limits import Decision, Limits, RateLimiter
+from ._limits import Allowance, Decision, Limits, RateLimiter
 from ._memory import MemoryRateLimiter
 from ._redis import RedisRateLimiter
 
 __all__ = [
+    "Allowance",
     "Decision",
     "Limits",
     "MemoryRateLimiter",

@@ -11,7 +11,8 @@ from typing import Literal, Protocol
 MINUTE_SECONDS = 60
 DAY_SECONDS = 86_400
 
-Window = Literal["minute", "day"]
+#: ``lockout``: an :class:`Allowance`'s window, which opens at its first attempt.
+Window = Literal["minute", "day", "lockout"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,23 @@ class Limits:
             value = getattr(self, field.name)
             if type(value) is not int or value < 1:
                 raise ValueError(f"Limits.{field.name} must be a positive integer, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """Attempts a key may spend in a window that opens with its first spent
+    attempt; once they are spent, every attempt is refused until it closes."""
+
+    attempts: int
+    seconds: int
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if type(value) is not int or value < 1:
+                raise ValueError(
+                    f"Allowance.{field.name} must be a positive integer, got {value!r}"
+                )
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,14 @@ class RateLimiter(Protocol):
 
     async def hit(self, key: str, limits: Limits, *, now: float | None = None) -> Decision:
         """Count one call for ``key`` if both windows have budget, and report it."""
+        ...
+
+    async def spend(self, key: str, allowance: Allowance, *, now: float | None = None) -> Decision:
+        """Count one attempt for ``key`` unless its allowance is spent, and report it."""
+        ...
+
+    async def refund(self, key: str) -> None:
+        """Take back one attempt :meth:`spend` counted (it turned out not to count)."""
         ...
 
     async def close(self) -> None:
@@ -99,3 +125,14 @@ def decide(
         window, limit, reset = "minute", limits.per_minute, minute_reset
     retry_after = max(math.ceil(reset - clock.now), 1)
     return Decision(False, limit, 0, reset, retry_after, window)
+
+
+def decide_allowance(
+    allowance: Allowance, now: float, *, allowed: bool, count: int, closes_at: float
+) -> Decision:
+    """Build the decision on an allowance from its count (including this
+    attempt when it was allowed) and the instant its window closes."""
+    reset = math.ceil(closes_at)
+    retry_after = 0 if allowed else max(math.ceil(closes_at - now), 1)
+    remaining = max(allowance.attempts - count, 0)
+    return Decision(allowed, allowance.attempts, remaining, reset, retry_after, "lockout")

@@ -29,9 +29,14 @@ USER_AGENT = "NeuroGate-Webhooks/1"
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, *, allow_private: bool) -> None:
+    """Connects only to checked addresses; ``network`` makes the connections
+    (the real sockets unless a test records them instead)."""
+
+    def __init__(
+        self, *, allow_private: bool, network: httpcore.AsyncNetworkBackend | None = None
+    ) -> None:
         self._allow_private = allow_private
-        self._inner = httpcore.AnyIOBackend()
+        self._inner = network or httpcore.AnyIOBackend()
 
     async def connect_tcp(
         self,
@@ -71,7 +76,9 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport over a connection pool that connects through
     :class:`GuardedBackend`."""
 
-    def __init__(self, *, allow_private: bool) -> None:
+    def __init__(
+        self, *, allow_private: bool, network: httpcore.AsyncNetworkBackend | None = None
+    ) -> None:
         super().__init__(trust_env=False)
         # httpx builds its pool without a way to pass a network backend:
         # replace it with the same pool over the guarded backend.
@@ -80,7 +87,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             max_connections=100,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
-            network_backend=GuardedBackend(allow_private=allow_private),
+            network_backend=GuardedBackend(allow_private=allow_private, network=network),
         )
 
 

@@ -5,8 +5,14 @@ A server that POSTs wherever its callers ask is a tool for reaching what only
 the server can reach (SSRF): cloud metadata at 169.254.169.254, databases on
 localhost, the private network. So the host is resolved and every address it
 resolves to must be public: loopback, link-local, private, shared (CGNAT),
-multicast, unspecified and reserved addresses are refused, unless the operator
-allows them (``NEUROGATE_WEBHOOK_ALLOW_PRIVATE``).
+multicast, unspecified, reserved and site-local addresses are refused, unless
+the operator allows them (``NEUROGATE_WEBHOOK_ALLOW_PRIVATE``). An IPv6 address
+that wraps an IPv4 one (IPv4-mapped, -translated and -compatible, NAT64, 6to4,
+Teredo, ISATAP: :data:`IPV4_WRAPPINGS`) is judged by the IPv4 address it
+wraps, since the network delivers to that address: ``[2002:7f00:1::]`` is
+127.0.0.1. A URL holding any control, format or whitespace character is
+refused before anything else: nothing in it may smuggle a header line into the
+request or hide what it names.
 
 The check runs at creation and again at every delivery, on the very address
 the delivery then connects to (:mod:`.transport`), so a host that resolves to
@@ -20,6 +26,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import unicodedata
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from neurogate.server.errors import InvalidParameter
@@ -34,6 +42,19 @@ class AddressRefused(Exception):
     """A delivery's host resolved to an address webhooks may not call."""
 
 
+#: Unicode categories no URL may hold: controls (CR and LF among them), format
+#: characters (bidirectional overrides, zero-width spaces) and separators.
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def _forbidden_character(url: str) -> str | None:
+    """The first control, format or whitespace character of ``url``, if any."""
+    for character in url:
+        if character.isspace() or unicodedata.category(character) in _FORBIDDEN_CATEGORIES:
+            return character
+    return None
+
+
 def check_url_syntax(url: str) -> str:
     """``url`` if it is an absolute http(s) URL with a host, else INVALID_PARAMETER."""
     if not url:
@@ -41,6 +62,15 @@ def check_url_syntax(url: str) -> str:
     if len(url) > MAX_URL:
         raise InvalidParameter(
             f"url is longer than {MAX_URL} characters", parameter="url", value=len(url)
+        )
+    forbidden = _forbidden_character(url)
+    if forbidden is not None:
+        code_point = f"U+{ord(forbidden):04X}"
+        raise InvalidParameter(
+            f"url contains a control character or whitespace ({code_point}); "
+            "percent-encode it if it belongs in the path or query",
+            parameter="url",
+            value=code_point,
         )
     try:
         parts = urlsplit(url)
@@ -61,13 +91,74 @@ def check_url_syntax(url: str) -> str:
     return url
 
 
-def is_public(address: Address) -> bool:
-    """Whether webhooks may call ``address`` without the operator's say-so."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+Finder = Callable[[ipaddress.IPv6Address], list[ipaddress.IPv4Address]]
+
+
+def _low_32_bits_in(network: str) -> Finder:
+    """A finder for a prefix whose last 32 bits are the IPv4 address."""
+    prefix = ipaddress.IPv6Network(network)
+
+    def find(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+        return [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)] if address in prefix else []
+
+    return find
+
+
+def _sixtofour(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    return [address.sixtofour] if address.sixtofour else []
+
+
+def _teredo(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    return list(address.teredo or ())  # the relay server and the client behind it
+
+
+def _isatap(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    # RFC 5214: an interface id of 0000:5efe or 0200:5efe, then the IPv4
+    # address, under any prefix.
+    if (int(address) >> 32) & 0xFDFFFFFF != 0x00005EFE:
+        return []
+    return [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)]
+
+
+#: IPv6 addresses that carry an IPv4 address the network delivers to, and how
+#: to read it: each finder answers the wrapped addresses, or [] if it does not apply.
+IPV4_WRAPPINGS: dict[str, Finder] = {
+    "IPv4-mapped": _low_32_bits_in("::ffff:0:0/96"),
+    "IPv4-translated (SIIT)": _low_32_bits_in("::ffff:0:0:0/96"),
+    "IPv4-compatible": _low_32_bits_in("::/96"),
+    "NAT64": _low_32_bits_in("64:ff9b::/96"),
+    "6to4": _sixtofour,
+    "Teredo": _teredo,
+    "ISATAP": _isatap,
+}
+
+#: Non-public IPv6 ranges the standard library's tables do not flag on every
+#: supported Python: local-use NAT64 (RFC 8215), whose IPv4 position is up
+#: to each network.
+_NOT_PUBLIC_IPV6 = (ipaddress.IPv6Network("64:ff9b:1::/48"),)
+
+
+def _wrapped_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    return [wrapped for find in IPV4_WRAPPINGS.values() for wrapped in find(address)]
+
+
+def _is_global(address: Address) -> bool:
     return address.is_global and not (
         address.is_multicast or address.is_reserved or address.is_unspecified
     )
+
+
+def is_public(address: Address) -> bool:
+    """Whether webhooks may call ``address`` without the operator's say-so: a
+    wrapping IPv6 address is as public as every IPv4 address it wraps."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return _is_global(address)
+    if address.is_site_local or any(address in network for network in _NOT_PUBLIC_IPV6):
+        return False
+    wrapped = _wrapped_ipv4(address)
+    if wrapped:
+        return all(_is_global(ipv4) for ipv4 in wrapped)
+    return _is_global(address)
 
 
 async def resolve(host: str, port: int) -> list[Address]:

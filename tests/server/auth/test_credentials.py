@@ -13,6 +13,7 @@ from neurogate.server.auth.accounts import AccountAdmin, NewAccount
 from neurogate.server.auth.credentials import CredentialService
 from neurogate.server.auth.principal import CredentialKind, Principal
 from neurogate.server.auth.scopes import ALL_SCOPES
+from neurogate.server.auth.throttle import CredentialThrottle, ThrottlePolicy
 from neurogate.server.auth.tiers import Tier
 from neurogate.server.auth.tokens import TokenService
 from neurogate.server.errors import (
@@ -22,6 +23,7 @@ from neurogate.server.errors import (
     InvalidToken,
     Unauthorized,
 )
+from neurogate.server.ratelimit import MemoryRateLimiter
 from neurogate.server.storage.models import Account, ApiKey, ClientCredential, utc_now
 
 SECRET = "credentials-test-key-" + "k" * 32
@@ -42,7 +44,11 @@ def admin(db) -> AccountAdmin:
 
 @pytest.fixture
 def credentials(db, tokens) -> CredentialService:
-    return CredentialService(db, tokens, TTL)
+    # Throttling is specified in test_throttle.py; here it never gets in the way.
+    unthrottled = ThrottlePolicy(
+        failures_per_name=1000, failures_per_address=1000, window_seconds=60
+    )
+    return CredentialService(db, tokens, TTL, CredentialThrottle(MemoryRateLimiter(), unthrottled))
 
 
 @pytest.fixture
@@ -281,7 +287,7 @@ async def test_an_api_key_name_over_200_characters_is_refused(credentials, pro):
             pro.client_id, pro.client_secret, ["data.read"], "n" * 201, 30
         )
 
-    assert raised.value.details == {"parameter": "name"}
+    assert (raised.value.details["parameter"], raised.value.details["max_length"]) == ("name", 200)
 
 
 async def test_a_free_account_cannot_create_api_keys(credentials, admin):
@@ -519,3 +525,12 @@ async def test_a_token_for_a_user_that_no_longer_exists_is_refused(credentials, 
         await _resolve(credentials, tokens, forged.token)
 
     assert raised.value.details == {"reason": "revoked"}
+
+
+async def test_an_api_key_name_with_a_control_character_is_refused(credentials, pro):
+    with pytest.raises(InvalidParameter) as raised:
+        await credentials.create_api_key(
+            pro.client_id, pro.client_secret, ["data.read"], "ci\x00key", 30
+        )
+
+    assert raised.value.details["parameter"] == "name"

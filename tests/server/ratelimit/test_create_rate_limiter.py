@@ -22,6 +22,7 @@ async def test_redis_url_gives_a_shared_limiter_without_connecting_yet():
 
 def test_public_api_is_exactly_the_documented_names():
     assert sorted(ratelimit.__all__) == [
+        "Allowance",
         "Decision",
         "Limits",
         "MemoryRateLimiter",

@@ -1,58 +1,27 @@
 """What every rate limiter does, in memory and in the real Redis alike: fixed
 UTC minute and day windows, driven by an injected clock so window boundaries
-are crossed without sleeping."""
+are crossed without sleeping. The ``limiter`` fixture is each backend in turn
+(tests/limiters.py)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-import redis.asyncio as redis
+from limiters import BACKENDS, rate_limiter
 
-from neurogate.server.ratelimit import (
-    Decision,
-    Limits,
-    MemoryRateLimiter,
-    RateLimiter,
-    RedisRateLimiter,
-)
+from neurogate.server.ratelimit import Decision, Limits, RateLimiter
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 MINUTE_START = datetime(2026, 3, 14, 12, 30, tzinfo=UTC).timestamp()
 NEXT_MINUTE = MINUTE_START + 60
 NEXT_MIDNIGHT = int(datetime(2026, 3, 15, tzinfo=UTC).timestamp())
 
 
-async def _redis_limiter() -> AsyncIterator[RateLimiter]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except redis.ConnectionError:
-        await client.aclose()
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    prefix = f"neurogate-test:ratelimit:{uuid.uuid4().hex}"
-    limiter = RedisRateLimiter(REDIS_URL, prefix=prefix)
-    try:
-        yield limiter
-    finally:
-        await limiter.close()
-        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
-
-
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=BACKENDS)
 async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
-    if request.param == "memory":
-        memory = MemoryRateLimiter()
-        yield memory
-        await memory.close()
-        return
-    async for redis_limiter in _redis_limiter():
-        yield redis_limiter
+    async with rate_limiter(request.param) as backend:
+        yield backend
 
 
 async def hit_n(limiter: RateLimiter, n: int, limits: Limits, now: float) -> list[Decision]:

@@ -13,7 +13,7 @@ import pytest
 import redis.asyncio as redis
 
 from neurogate.server.errors import Unavailable
-from neurogate.server.ratelimit import Limits, RedisRateLimiter
+from neurogate.server.ratelimit import Allowance, Limits, RedisRateLimiter
 
 pytestmark = pytest.mark.redis
 
@@ -117,3 +117,26 @@ async def test_unreachable_redis_fails_closed_with_the_password_masked(url, show
 
     assert raised.value.message == f"rate-limit store at {shown} is unreachable"
     assert "s3cret" not in str(raised.value)
+
+
+async def test_two_limiters_on_one_redis_share_one_allowance(limiter, prefix):
+    replica = RedisRateLimiter(REDIS_URL, prefix=prefix)
+    allowance = Allowance(attempts=2, seconds=60)
+    try:
+        await limiter.spend("name", allowance)
+        await replica.spend("name", allowance)
+
+        refused = await limiter.spend("name", allowance)
+    finally:
+        await replica.close()
+
+    assert not refused.allowed
+
+
+async def test_an_allowance_is_stored_under_a_documented_key_that_expires_with_its_window(
+    limiter, prefix, redis_client
+):
+    await limiter.spend("name", Allowance(attempts=5, seconds=300))
+
+    assert await redis_client.get(f"{prefix}:name:a") == b"1"
+    assert 290_000 < await redis_client.pttl(f"{prefix}:name:a") <= 300_000

@@ -1,13 +1,12 @@
 """URL policy: only http(s) with a host; hosts resolving to loopback,
 link-local, private, multicast, unspecified or reserved addresses refused
-unless allowed; resolution through the event loop (monkeypatched here)."""
+unless allowed; resolution through the event loop (the ``dns`` fixture
+answers it, so nothing is ever sent to these addresses)."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
-
 import pytest
+from controlled_dns import controlled_resolution
 
 from neurogate.server.errors import InvalidParameter
 from neurogate.server.webhooks import urls
@@ -16,26 +15,7 @@ from neurogate.server.webhooks.urls import AddressRefused, allowed_addresses, ch
 
 @pytest.fixture
 async def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """Host name -> addresses, answered by the running loop's getaddrinfo."""
-    table: dict[str, list[str]] = {}
-    loop = asyncio.get_running_loop()
-
-    async def getaddrinfo(host, port, *, type=0, **_):
-        if host not in table:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [
-            (
-                socket.AF_INET6 if ":" in address else socket.AF_INET,
-                type,
-                6,
-                "",
-                (address, port),
-            )
-            for address in table[host]
-        ]
-
-    monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
-    return table
+    return controlled_resolution(monkeypatch)
 
 
 @pytest.mark.parametrize(
@@ -115,3 +95,87 @@ async def test_malformed_urls_are_refused(url, message):
         await check_url(url, allow_private=True)
 
     assert raised.value.details["parameter"] == "url"
+
+
+# IPv6 transition addresses carry an IPv4 address: they are judged by it, so
+# none of them is a way around the IPv4 rules.
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("2002:7f00:1::", "6to4 wrapping 127.0.0.1"),
+        ("2002:a00:1::1", "6to4 wrapping 10.0.0.1"),
+        ("2002:a9fe:a9fe::", "6to4 wrapping 169.254.169.254 (cloud metadata)"),
+        ("2002:c0a8:101:1::1", "6to4 wrapping 192.168.1.1"),
+        ("2002::", "6to4 wrapping 0.0.0.0"),
+        ("64:ff9b::7f00:1", "NAT64 wrapping 127.0.0.1"),
+        ("64:ff9b::a9fe:a9fe", "NAT64 wrapping 169.254.169.254"),
+        ("64:ff9b:1::5db8:d822", "local-use NAT64 prefix (RFC 8215), never public"),
+        ("::ffff:7f00:1", "IPv4-mapped 127.0.0.1"),
+        ("::ffff:a9fe:a9fe", "IPv4-mapped 169.254.169.254"),
+        ("::ffff:0:7f00:1", "IPv4-translated (SIIT) 127.0.0.1"),
+        ("::7f00:1", "IPv4-compatible 127.0.0.1"),
+        ("::a00:1", "IPv4-compatible 10.0.0.1"),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "Teredo, client 127.0.0.1"),
+        ("2001:0:7f00:1:8000:63bf:a2c7:2b21", "Teredo, server 127.0.0.1"),
+        ("2001:db8::5efe:7f00:1", "ISATAP interface wrapping 127.0.0.1"),
+        ("2606:4700::200:5efe:a00:1", "ISATAP interface wrapping 10.0.0.1"),
+        ("fec0::1", "site-local (deprecated, still routed by some stacks)"),
+    ],
+)
+async def test_ipv6_wrappings_of_non_public_ipv4_addresses_are_refused(dns, address, why):
+    dns["receiver.example"] = [address]
+
+    with pytest.raises(InvalidParameter, match="not a public address"):
+        await check_url("https://receiver.example/hook", allow_private=False)
+    with pytest.raises(InvalidParameter, match="not a public address"):
+        await check_url(f"https://[{address}]/hook", allow_private=False)
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("2002:5db8:d822::1", "6to4 wrapping public 93.184.216.34"),
+        ("64:ff9b::5db8:d822", "NAT64 wrapping public 93.184.216.34"),
+        ("::ffff:5db8:d822", "IPv4-mapped public 93.184.216.34"),
+        ("2001:0:4136:e378:8000:63bf:a247:27dd", "Teredo, server and client public"),
+        ("2606:2800:220:1:248:1893:25c8:1946", "native global IPv6"),
+    ],
+)
+async def test_ipv6_wrappings_of_public_ipv4_addresses_are_allowed(dns, address, why):
+    dns["receiver.example"] = [address]
+
+    assert await check_url("https://receiver.example/hook", allow_private=False)
+
+
+async def test_wrapped_loopback_is_allowed_when_the_operator_allows_private_addresses(dns):
+    dns["receiver.example"] = ["2002:7f00:1::"]
+
+    assert await check_url("https://receiver.example/hook", allow_private=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "character"),
+    [
+        ("http://receiver.example/hook\r\nX-Injected: 1", "U+000D"),
+        ("http://receiver.example/hook\nX-Injected: 1", "U+000A"),
+        ("http://receiver.ex\r\nample/hook", "U+000D"),
+        ("http://receiver.example/ho ok", "U+0020"),
+        ("http://receiver.example/hook\t", "U+0009"),
+        (" http://receiver.example/hook", "U+0020"),
+        ("http://receiver.example/hook\x00", "U+0000"),
+        ("http://receiver.example/hook\x7f", "U+007F"),
+        ("http://receiver.example/hook\x85", "U+0085"),
+        ("http://receiver.example/hook\u00a0", "U+00A0"),
+        ("http://receiver.example/hook\u2028", "U+2028"),
+        ("http://receiver.example/\u202ekooh", "U+202E"),
+    ],
+)
+async def test_urls_with_control_characters_or_whitespace_are_refused_before_resolving(
+    dns, url, character
+):
+    dns["receiver.example"] = ["93.184.216.34"]
+
+    with pytest.raises(InvalidParameter, match="control character or whitespace") as raised:
+        await check_url(url, allow_private=True)
+
+    assert raised.value.details == {"parameter": "url", "value": character}
