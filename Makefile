@@ -88,6 +88,10 @@ bench: $(STAMP)
 	$(PY) bench/streaming.py
 	$(PY) bench/analytics.py
 	$(PY) bench/spc.py
+	$(PY) bench/compute_fairness.py --warm
+	$(PY) bench/database_faults.py
+	$(PY) bench/slow_rest_clients.py
+	$(PY) bench/xlsx_bomb.py
 
 clean:
 	rm -rf $(VENV) .tools data .pytest_cache

@@ -31,7 +31,6 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from faults import fault_proxy
-
 from neurogate.server.auth.tiers import Tier
 
 ADMIN_URL = "postgresql://127.0.0.1:5432/test"

@@ -31,10 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from workbooks import workbook_with_sheet, xlsx_bomb
-
 from neurogate.server.datasets.parsing import parse_upload
 from neurogate.server.errors import NeuroGateError
+from workbooks import workbook_with_sheet, xlsx_bomb
 
 CASES = {
     "bomb-10M": lambda: xlsx_bomb(10_000_000),

@@ -14,9 +14,10 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from neurogate.server import interceptors
-from neurogate.server.api import access_rules
+from neurogate.server import ext_proc, interceptors
+from neurogate.server.api import AccessRule, access_rules
 from neurogate.server.auth.tiers import rate_limits
+from neurogate.server.gateway import DESCRIPTOR
 from neurogate.server.runtime import Runtime
 from neurogate.server.services.analysis import AnalysisServicer
 from neurogate.server.services.analytics import AnalyticsServicer
@@ -31,6 +32,7 @@ from neurogate.server.services.segmentation import SegmentationServicer
 from neurogate.server.services.spc import SPCServicer
 from neurogate.server.services.webhooks import WebhookServicer
 from neurogate.server.settings import MAX_UPLOAD_BYTES, Settings
+from neurogate.server.unknown_fields import UnknownFieldCheck
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,8 @@ class BuiltServer:
 
 
 def build_server(runtime: Runtime) -> BuiltServer:
-    rules = access_rules()
+    # Envoy's ext_proc filter calls the body check without a token.
+    rules = {**access_rules(), ext_proc.METHOD: AccessRule(scope="", anonymous=True)}
     server = grpc.aio.server(
         interceptors=[
             interceptors.RequestContextInterceptor(),
@@ -73,6 +76,7 @@ def build_server(runtime: Runtime) -> BuiltServer:
                     interceptors.AuthorizationGuard(rules),
                 ]
             ),
+            interceptors.RequestDecodingInterceptor(),
         ],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
@@ -125,6 +129,9 @@ def build_server(runtime: Runtime) -> BuiltServer:
                 runtime.dispatcher,
             ),
         },
+    )
+    server.add_generic_rpc_handlers(
+        [ext_proc.handler(UnknownFieldCheck.from_descriptor_set(DESCRIPTOR.read_bytes()))]
     )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

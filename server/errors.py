@@ -226,6 +226,6 @@ class Unavailable(NeuroGateError):
 class StorageFull(Unavailable):
     """The server's disk or database is full: the write was rolled back, so
     nothing was half-written, and it may succeed once an operator frees
-    space. DESIGN's ``UNAVAILABLE`` (503) rather than a new code for HTTP's
+    space. The documented ``UNAVAILABLE`` (503) rather than a new code for HTTP's
     507: clients already read 503 as "try again later", and 507 belongs to
     WebDAV."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from string import Template
 
 from neurogate.envoy import CONFIG_TEMPLATE, ERROR_ENVELOPE_LUA
+from neurogate.server import ext_proc
 from neurogate.server.api import services
 from neurogate.server.settings import Settings
 
@@ -29,6 +30,25 @@ RESPONSE_BODY_LIMIT = 64 * 1024 * 1024
 #: Largest OpenAPI document Envoy will serve (it refuses to start past it).
 OPENAPI_BODY_LIMIT = 4 * 1024 * 1024
 _READY_TIMEOUT = 15.0
+
+#: Envoy's flow control (envoy.yaml says where each applies). With Envoy's
+#: defaults (1 MiB buffers, 256 MiB HTTP/2 windows) a REST client that stops
+#: reading a live stream parks its packets in Envoy, unseen by the server,
+#: until the one connection every REST caller shares to the server stalls.
+#: With these the server feels it within 64 KiB and ends that stream alone.
+DOWNSTREAM_BUFFER_LIMIT = 64 * 1024
+#: Caps a client's kernel send buffer at 1 MiB (1 MiB per round trip).
+DOWNSTREAM_SOCKET_SEND_BUFFER = 512 * 1024
+DOWNSTREAM_STREAM_WINDOW = 1024 * 1024
+DOWNSTREAM_CONNECTION_WINDOW = 16 * 1024 * 1024
+UPSTREAM_BUFFER_LIMIT = 1024 * 1024
+UPSTREAM_STREAM_WINDOW = 64 * 1024
+UPSTREAM_MAX_STREAMS = 1024
+#: Room for every stream's window: stalled streams never block a connection.
+UPSTREAM_CONNECTION_WINDOW = UPSTREAM_MAX_STREAMS * UPSTREAM_STREAM_WINDOW
+#: How long Envoy waits for the server's body check (ext_proc) to answer; it
+#: answers in a few milliseconds, but a busy server's event loop may lag.
+EXT_PROC_TIMEOUT = "10s"
 
 #: Envoy's own error replies to REST callers, as NeuroGate codes.
 _LOCAL_REPLY_CODES = {
@@ -135,13 +155,24 @@ def render_config(settings: Settings) -> str:
         local_reply_mappers=json.dumps(_local_reply_mappers()),
         json_body_limit=JSON_BODY_LIMIT,
         response_body_limit=RESPONSE_BODY_LIMIT,
+        downstream_buffer_limit=DOWNSTREAM_BUFFER_LIMIT,
+        downstream_socket_send_buffer=DOWNSTREAM_SOCKET_SEND_BUFFER,
+        downstream_stream_window=DOWNSTREAM_STREAM_WINDOW,
+        downstream_connection_window=DOWNSTREAM_CONNECTION_WINDOW,
+        upstream_buffer_limit=UPSTREAM_BUFFER_LIMIT,
+        upstream_stream_window=UPSTREAM_STREAM_WINDOW,
+        upstream_connection_window=UPSTREAM_CONNECTION_WINDOW,
+        upstream_max_streams=UPSTREAM_MAX_STREAMS,
+        ext_proc_attributes=json.dumps(list(ext_proc.REQUEST_ATTRIBUTES)),
+        ext_proc_timeout=EXT_PROC_TIMEOUT,
     )
 
 
-def write_config(settings: Settings) -> Path:
+def write_config(settings: Settings, config: str | None = None) -> Path:
+    """Writes ``config`` (default: the rendered template) into the data dir."""
     path = settings.data_dir / "envoy.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_config(settings))
+    path.write_text(render_config(settings) if config is None else config)
     return path
 
 
@@ -152,14 +183,18 @@ def envoy_command(config: Path, log_level: str = "warn") -> list[str]:
 
 
 class Gateway:
-    def __init__(self, settings: Settings, log_path: Path | None = None) -> None:
-        """``log_path``: where Envoy's access and error logs go (default: ours)."""
+    def __init__(
+        self, settings: Settings, log_path: Path | None = None, config: str | None = None
+    ) -> None:
+        """``log_path``: where Envoy's access and error logs go (default: ours);
+        ``config``: a variant of the rendered template (benchmarks compare them)."""
         self.settings = settings
         self.log_path = log_path
+        self.config = config
         self._process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
-        config = write_config(self.settings)
+        config = write_config(self.settings, self.config)
         if self.log_path is None:
             self._process = await asyncio.create_subprocess_exec(*envoy_command(config))
         else:

@@ -30,9 +30,7 @@ _SHOWN = 50
 
 def is_refused(character: str) -> bool:
     """True for a character no name may hold."""
-    return (
-        unicodedata.category(character) in _REFUSED_CATEGORIES and character not in _JOINERS
-    )
+    return unicodedata.category(character) in _REFUSED_CATEGORIES and character not in _JOINERS
 
 
 def has_refused_characters(text: str) -> bool:

@@ -4,11 +4,11 @@ one place."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from neurogate.server.auth.accounts import AccountAdmin
 from neurogate.server.auth.credentials import CredentialService
+from neurogate.server.auth.throttle import CredentialThrottle, ThrottlePolicy
 from neurogate.server.auth.tokens import TokenService
 from neurogate.server.compute import ComputePool
 from neurogate.server.datasets.store import DatasetStore
@@ -68,12 +68,13 @@ class Runtime:
             await db.close()
             raise
         tokens = TokenService(load_signing_key(settings), issuer=JWT_ISSUER, audience=JWT_AUDIENCE)
-        compute = ComputePool(settings.compute_workers)
+        compute = ComputePool(settings.compute_workers, time_limit=settings.compute_timeout)
         datasets = DatasetStore(db)
         devices = DeviceManager(
             DeviceStore(db),
             settings.resolved_playback_dir,
             BacklogPolicy(settings.stream_buffer_seconds, settings.stream_give_up_seconds),
+            data_dir=settings.data_dir,
         )
         sessions = SessionManager(
             SessionStore(db),
@@ -93,13 +94,22 @@ class Runtime:
             retry=RetryPolicy(base_seconds=settings.webhook_retry_base_seconds),
             poll_seconds=settings.webhook_poll_seconds,
         )
+        rate_limiter = create_rate_limiter(settings.redis_url)
+        throttle = CredentialThrottle(
+            rate_limiter,
+            ThrottlePolicy(
+                settings.auth_failures_per_name,
+                settings.auth_failures_per_address,
+                settings.auth_failure_window_seconds,
+            ),
+        )
         runtime = cls(
             settings=settings,
             db=db,
             tokens=tokens,
-            credentials=CredentialService(db, tokens, settings.access_token_ttl),
+            credentials=CredentialService(db, tokens, settings.access_token_ttl, throttle),
             accounts=AccountAdmin(db),
-            rate_limiter=create_rate_limiter(settings.redis_url),
+            rate_limiter=rate_limiter,
             compute=compute,
             datasets=datasets,
             devices=devices,
@@ -121,6 +131,10 @@ class Runtime:
 
     async def close(self) -> None:
         await self.dispatcher.close(grace=min(self.settings.shutdown_grace, 10.0))
-        await asyncio.to_thread(self.compute.close)
+        # Calls had their grace in the gRPC server's stop, and those it then
+        # cancelled have had their workers killed: only work outside a call
+        # may still run here, and it gets the same grace before its kill.
+        await self.compute.drain(grace=self.settings.shutdown_grace)
+        self.compute.close()
         await self.rate_limiter.close()
         await self.db.close()

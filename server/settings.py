@@ -8,6 +8,12 @@
 - ``NEUROGATE_DATA_DIR`` (``./data``): SQLite file, JWT key, Envoy config.
 - ``NEUROGATE_DATABASE_URL`` (SQLite file in the data dir): ``sqlite:///...`` or
   ``postgresql://user@host:5432/db``.
+- ``NEUROGATE_DATABASE_CONNECT_TIMEOUT`` (``5``),
+  ``NEUROGATE_DATABASE_STATEMENT_TIMEOUT`` (``30``),
+  ``NEUROGATE_DATABASE_LOCK_TIMEOUT`` (``10``), ``NEUROGATE_DATABASE_POOL_TIMEOUT``
+  (``5``): seconds anything may wait on the database (opening a connection, a
+  statement, a lock, a free pooled connection); past them a call answers
+  UNAVAILABLE (:class:`neurogate.server.storage.database.DatabaseLimits`).
 - ``NEUROGATE_JWT_SECRET`` (generated once, kept in the data dir, mode 0600):
   HS256 signing key, at least 32 characters.
 - ``NEUROGATE_PSEUDONYM_KEY`` (generated once, kept in the data dir, mode 0600):
@@ -23,9 +29,18 @@
 - ``NEUROGATE_REDIS_URL`` (unset: counters in memory): rate-limit counters shared
   by replicas.
 - ``NEUROGATE_ACCESS_TOKEN_TTL`` (``3600``): access-token lifetime in seconds.
+- ``NEUROGATE_AUTH_FAILURES_PER_NAME`` (``5``), ``NEUROGATE_AUTH_FAILURES_PER_ADDRESS``
+  (``30``), ``NEUROGATE_AUTH_FAILURE_WINDOW_SECONDS`` (``900``): failed password
+  or client-secret checks allowed per email or client id, and per client
+  address, in a window that opens with the first failure; past them every
+  check is refused (429) until the window closes
+  (:mod:`neurogate.server.auth.throttle`).
 - ``NEUROGATE_LOG_LEVEL`` (``INFO``).
 - ``NEUROGATE_SHUTDOWN_GRACE`` (``10``): seconds in-flight calls get after SIGTERM.
 - ``NEUROGATE_COMPUTE_WORKERS`` (CPU count): processes for CPU-heavy work.
+- ``NEUROGATE_COMPUTE_TIMEOUT`` (``600``, Envoy's limit on analysis routes):
+  seconds one job may run in a compute worker before the worker is killed
+  and the call answers INTERNAL (:mod:`neurogate.server.compute.pool`).
 - ``NEUROGATE_STREAM_BUFFER_SECONDS`` (``5``), ``NEUROGATE_STREAM_GIVE_UP_SECONDS``
   (``10``): how much a stream subscriber may fall behind before it loses
   samples, and how long it may keep losing them before its stream is ended.
@@ -52,8 +67,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Largest dataset upload (DESIGN.md: "max 50 MB").
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: Largest dataset upload: 50 MB, decimal megabytes as the docs say (not MiB).
+MAX_UPLOAD_BYTES = 50_000_000
 JWT_ISSUER = "neurogate"
 JWT_AUDIENCE = "neurogate-api"
 
@@ -96,6 +111,10 @@ class Settings:
     envoy_admin_port: int = 9901
     data_dir: Path = Path("data")
     database_url: str | None = None
+    database_connect_timeout: float = 5.0
+    database_statement_timeout: float = 30.0
+    database_lock_timeout: float = 10.0
+    database_pool_timeout: float = 5.0
     jwt_secret: str | None = None
     pseudonym_key: str | None = None
     model_key: str | None = None
@@ -103,9 +122,13 @@ class Settings:
     playback_dir: Path | None = None
     redis_url: str | None = None
     access_token_ttl: int = 3600
+    auth_failures_per_name: int = 5
+    auth_failures_per_address: int = 30
+    auth_failure_window_seconds: int = 900
     log_level: str = "INFO"
     shutdown_grace: float = 10.0
     compute_workers: int = os.cpu_count() or 1
+    compute_timeout: float = 600.0
     stream_buffer_seconds: float = 5.0
     stream_give_up_seconds: float = 10.0
     #: (tier, per minute, per day) overrides of the tiers' rate limits.
@@ -160,6 +183,18 @@ class Settings:
             envoy_admin_port=port("ENVOY_ADMIN_PORT", cls.envoy_admin_port),
             data_dir=Path(text("DATA_DIR", str(cls.data_dir)) or cls.data_dir),
             database_url=text("DATABASE_URL", None),
+            database_connect_timeout=number(
+                "DATABASE_CONNECT_TIMEOUT", cls.database_connect_timeout, float, 1
+            ),
+            database_statement_timeout=number(
+                "DATABASE_STATEMENT_TIMEOUT", cls.database_statement_timeout, float, 0.1
+            ),
+            database_lock_timeout=number(
+                "DATABASE_LOCK_TIMEOUT", cls.database_lock_timeout, float, 0.1
+            ),
+            database_pool_timeout=number(
+                "DATABASE_POOL_TIMEOUT", cls.database_pool_timeout, float, 0.1
+            ),
             jwt_secret=text("JWT_SECRET", None),
             pseudonym_key=text("PSEUDONYM_KEY", None),
             model_key=text("MODEL_KEY", None),
@@ -169,9 +204,19 @@ class Settings:
             else None,
             redis_url=text("REDIS_URL", None),
             access_token_ttl=int(number("ACCESS_TOKEN_TTL", cls.access_token_ttl, int, 60)),
+            auth_failures_per_name=int(
+                number("AUTH_FAILURES_PER_NAME", cls.auth_failures_per_name, int, 1)
+            ),
+            auth_failures_per_address=int(
+                number("AUTH_FAILURES_PER_ADDRESS", cls.auth_failures_per_address, int, 1)
+            ),
+            auth_failure_window_seconds=int(
+                number("AUTH_FAILURE_WINDOW_SECONDS", cls.auth_failure_window_seconds, int, 1)
+            ),
             log_level=_log_level(text("LOG_LEVEL", cls.log_level) or cls.log_level),
             shutdown_grace=number("SHUTDOWN_GRACE", cls.shutdown_grace, float, 0),
             compute_workers=int(number("COMPUTE_WORKERS", cls.compute_workers, int, 1)),
+            compute_timeout=number("COMPUTE_TIMEOUT", cls.compute_timeout, float, 1),
             stream_buffer_seconds=number(
                 "STREAM_BUFFER_SECONDS", cls.stream_buffer_seconds, float, 0.1
             ),

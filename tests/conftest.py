@@ -147,7 +147,7 @@ def start_server_process(env: dict[str, str], log_path: Path) -> subprocess.Pope
 async def wait_until_serving(target: str, process: subprocess.Popen[bytes], log: Path) -> None:
     async with grpc.aio.insecure_channel(target) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
-        for _ in range(300):
+        for _ in range(1200):  # about 2 minutes: imports are slow on a busy machine
             if process.poll() is not None:
                 raise RuntimeError(f"server exited ({process.returncode}):\n{log.read_text()}")
             try:

@@ -25,11 +25,11 @@ import httpx
 import numpy as np
 import pytest
 import pytest_asyncio
-from faults import FaultProxy, fault_proxy
 from google.rpc import error_details_pb2, status_pb2
 from sqlalchemy.engine import make_url
 
 from conftest import Stack, assert_envelope, grpc_token, issue_token, start_stack, stop_stack
+from faults import FaultProxy, fault_proxy
 from neurogate.server.auth.accounts import NewAccount
 from neurogate.server.auth.tiers import Tier
 from neurogate.v1 import (

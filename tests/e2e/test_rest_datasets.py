@@ -10,11 +10,11 @@ import time
 import httpx
 import openpyxl
 import pytest
-from workbooks import xlsx_bomb
 
 from conftest import Caller, NewCaller, assert_envelope
 from neurogate.server.datasets.workbook import MAX_UNCOMPRESSED_BYTES
 from neurogate.server.settings import MAX_UPLOAD_BYTES
+from workbooks import xlsx_bomb
 
 SALES_CSV = (
     b"region;amount;sold_on;paid\n"

@@ -197,3 +197,61 @@ def test_a_bad_tier_limit_is_refused_naming_the_variable(value):
         Settings.from_env({"NEUROGATE_TIER_LIMITS": value})
 
     assert "NEUROGATE_TIER_LIMITS" in str(raised.value)
+
+
+def test_database_timeouts_default_to_bounded_waits():
+    settings = Settings.from_env({})
+
+    assert (
+        settings.database_connect_timeout,
+        settings.database_statement_timeout,
+        settings.database_lock_timeout,
+        settings.database_pool_timeout,
+    ) == (5.0, 30.0, 10.0, 5.0)
+
+
+def test_database_timeouts_are_read_in_seconds():
+    settings = Settings.from_env(
+        {
+            "NEUROGATE_DATABASE_CONNECT_TIMEOUT": "2",
+            "NEUROGATE_DATABASE_STATEMENT_TIMEOUT": "0.5",
+            "NEUROGATE_DATABASE_LOCK_TIMEOUT": "1.5",
+            "NEUROGATE_DATABASE_POOL_TIMEOUT": "3",
+        }
+    )
+
+    assert (
+        settings.database_connect_timeout,
+        settings.database_statement_timeout,
+        settings.database_lock_timeout,
+        settings.database_pool_timeout,
+    ) == (2.0, 0.5, 1.5, 3.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_CONNECT_TIMEOUT", "0.5"),
+        ("DATABASE_CONNECT_TIMEOUT", "never"),
+        ("DATABASE_STATEMENT_TIMEOUT", "0"),
+        ("DATABASE_STATEMENT_TIMEOUT", "inf"),
+        ("DATABASE_LOCK_TIMEOUT", "-1"),
+        ("DATABASE_POOL_TIMEOUT", "0"),
+    ],
+)
+def test_a_database_timeout_that_would_wait_forever_or_never_is_refused(name, value):
+    with pytest.raises(ConfigurationError) as raised:
+        Settings.from_env({f"NEUROGATE_{name}": value})
+
+    assert f"NEUROGATE_{name}" in str(raised.value)
+
+
+def test_the_compute_time_limit_defaults_to_envoys_600_seconds_and_is_read():
+    assert Settings.from_env({}).compute_timeout == 600.0
+    assert Settings.from_env({"NEUROGATE_COMPUTE_TIMEOUT": "90"}).compute_timeout == 90.0
+
+
+@pytest.mark.parametrize("value", ["0", "0.5", "inf", "soon"])
+def test_a_compute_time_limit_below_a_second_or_unending_is_refused(value):
+    with pytest.raises(ConfigurationError, match="NEUROGATE_COMPUTE_TIMEOUT"):
+        Settings.from_env({"NEUROGATE_COMPUTE_TIMEOUT": value})

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import Workbook
-from workbooks import SHEET_XML, with_declared_size, workbook_with_sheet, xlsx_bomb
 
 from neurogate.server.datasets.parsing import parse_upload
 from neurogate.server.datasets.workbook import (
@@ -24,6 +23,7 @@ from neurogate.server.datasets.workbook import (
     read_sheet,
 )
 from neurogate.server.errors import InvalidParameter, PayloadTooLarge
+from workbooks import SHEET_XML, with_declared_size, workbook_with_sheet, xlsx_bomb
 
 #: Far above what each refusal takes, far below what parsing the bomb takes.
 FAST_SECONDS = 20

@@ -11,8 +11,8 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from limiters import BACKENDS, rate_limiter
 
+from limiters import BACKENDS, rate_limiter
 from neurogate.server.ratelimit import Allowance, Decision, Limits, MemoryRateLimiter, RateLimiter
 
 #: An injected clock; Redis times a window by its own clock regardless, so

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from limiters import BACKENDS, rate_limiter
 
+from limiters import BACKENDS, rate_limiter
 from neurogate.server.ratelimit import Decision, Limits, RateLimiter
 
 MINUTE_START = datetime(2026, 3, 14, 12, 30, tzinfo=UTC).timestamp()

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from faults import FaultProxy, fault_proxy
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from faults import FaultProxy, fault_proxy
 from neurogate.server.errors import StorageFull, Unavailable
 from neurogate.server.storage.database import Database, DatabaseLimits, make_engine
 from neurogate.server.storage.deadlines import unbounded

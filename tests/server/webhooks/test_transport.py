@@ -14,8 +14,8 @@ from typing import Any
 import httpcore
 import httpx
 import pytest
-from controlled_dns import controlled_resolution
 
+from controlled_dns import controlled_resolution
 from neurogate.server.webhooks.transport import GuardedBackend, GuardedTransport
 from neurogate.server.webhooks.urls import AddressRefused, check_url
 

@@ -6,8 +6,8 @@ answers it, so nothing is ever sent to these addresses)."""
 from __future__ import annotations
 
 import pytest
-from controlled_dns import controlled_resolution
 
+from controlled_dns import controlled_resolution
 from neurogate.server.errors import InvalidParameter
 from neurogate.server.webhooks import urls
 from neurogate.server.webhooks.urls import AddressRefused, allowed_addresses, check_url
