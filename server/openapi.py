@@ -35,18 +35,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import descriptor_pb2
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 
-__all__ = ["OPENAPI_VERSION", "build_document", "render"]
+from neurogate.server.http_rules import API_PACKAGE, DescriptorSet, HttpBinding
+
+__all__ = ["OPENAPI_VERSION", "SINGLE_VALUE_TYPES", "build_document", "render"]
 
 OPENAPI_VERSION = "3.1.0"
-API_PACKAGE = "neurogate.v1"
 ERROR_ENVELOPE = f"{API_PACKAGE}.ErrorEnvelope"
 HTTP_BODY = "google.api.HttpBody"
-_HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 _SCHEMA_REF = "#/components/schemas/"
-_VARIABLE = re.compile(r"\{([^}=]+)(?:=[^}]*)?\}")
 
 _FLOAT_TOKENS = {"type": "string", "enum": ["NaN", "Infinity", "-Infinity"]}
 _INT64 = {"type": "string", "pattern": r"^-?[0-9]+$", "format": "int64"}
@@ -106,6 +105,9 @@ _WELL_KNOWN: dict[str, tuple[dict[str, Any], bool]] = {
     "google.protobuf.StringValue": (_wrapper({"type": "string"}), True),
     "google.protobuf.BytesValue": (_wrapper(_SCALARS[FieldDescriptor.TYPE_BYTES]), True),
 }
+#: Messages whose JSON form is one value of its own, not an object of their
+#: fields (``Empty`` is ``{}``, an object of no fields).
+SINGLE_VALUE_TYPES = frozenset({*_WELL_KNOWN, HTTP_BODY} - {"google.protobuf.Empty"})
 _RAW_CONTENT = {
     "*/*": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}
 }
@@ -163,21 +165,11 @@ def _schema_name(full_name: str) -> str:
     return full_name[len(prefix) :] if full_name.startswith(prefix) else full_name
 
 
-class _Builder:
+class _Builder(DescriptorSet):
     def __init__(self, descriptor_set: bytes) -> None:
-        self.files = list(descriptor_pb2.FileDescriptorSet.FromString(descriptor_set).file)
-        self.pool = descriptor_pool.DescriptorPool()
-        for file in self.files:
-            self.pool.Add(file)
+        super().__init__(descriptor_set)
         self.comments = _comments(self.files)
         self.schemas: dict[str, dict[str, Any]] = {}
-        # Options are parsed with this pool's own MethodOptions so that its
-        # extensions (google.api.http, neurogate.v1.access) are recognised.
-        self.method_options = message_factory.GetMessageClass(
-            self.pool.FindMessageTypeByName("google.protobuf.MethodOptions")
-        )
-        self.http = self.pool.FindExtensionByName("google.api.http")
-        self.access = self.pool.FindExtensionByName(f"{API_PACKAGE}.access")
 
     # ------------------------------------------------------------ schemas
 
@@ -292,63 +284,22 @@ class _Builder:
     # ------------------------------------------------------------ operations
 
     def operations(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        for file in self.files:
-            if file.package != API_PACKAGE:
-                continue
-            for service_proto in file.service:
-                service = self.pool.FindServiceByName(f"{file.package}.{service_proto.name}")
-                for method_proto in service_proto.method:
-                    options = self.method_options.FromString(
-                        method_proto.options.SerializeToString()
-                    )
-                    if not options.HasExtension(self.http):
-                        continue
-                    rule = options.Extensions[self.http]
-                    method = service.methods_by_name[method_proto.name]
-                    bindings = [rule, *rule.additional_bindings]
-                    for index, binding in enumerate(bindings, start=1):
-                        verb = binding.WhichOneof("pattern")
-                        if verb not in _HTTP_METHODS:
-                            continue  # "custom" verbs are not used by this API
-                        template = getattr(binding, verb)
-                        operation_id = f"{service.name}_{method.name}" + (
-                            f"_{index}" if index > 1 else ""
-                        )
-                        yield (
-                            _VARIABLE.sub(r"{\1}", template),
-                            verb,
-                            self.operation(
-                                operation_id,
-                                service,
-                                method,
-                                method_proto,
-                                template,
-                                binding,
-                                options.Extensions[self.access],
-                            ),
-                        )
+        for binding in self.bindings():
+            yield binding.path, binding.verb, self.operation(binding)
 
-    def operation(
-        self,
-        operation_id: str,
-        service: Any,
-        method: Any,
-        method_proto: descriptor_pb2.MethodDescriptorProto,
-        template: str,
-        binding: Any,
-        access: Any,
-    ) -> dict[str, Any]:
+    def operation(self, binding: HttpBinding) -> dict[str, Any]:
+        service, method, access = binding.service, binding.method, binding.access
         request: Descriptor = method.input_type
-        path_fields = _VARIABLE.findall(template)
+        path_fields = binding.path_fields
         parameters = [
             self.parameter(name, "path", *self.path_field(request, name)) for name in path_fields
         ]
-        operation: dict[str, Any] = {"operationId": operation_id, "tags": [service.name]}
+        operation: dict[str, Any] = {"operationId": binding.operation_id, "tags": [service.name]}
         comment = self.comments.get(method.full_name, "")
         if comment:
             operation["summary"] = comment.split("\n\n")[0].split(". ")[0].rstrip(".")
             operation["description"] = comment
-        body = binding.body
+        body = binding.rule.body
         if body == "*":
             top_level = tuple(name for name in path_fields if "." not in name)
             schema = (
@@ -373,7 +324,9 @@ class _Builder:
         elif access.scope:
             operation["x-required-scope"] = access.scope
         operation["responses"] = {
-            "200": self.success(method, method_proto, binding.response_body, access.anonymous),
+            "200": self.success(
+                method, binding.method_proto, binding.rule.response_body, access.anonymous
+            ),
             "4XX": {"$ref": "#/components/responses/Error"},
             "5XX": {"$ref": "#/components/responses/Error"},
         }
@@ -423,11 +376,7 @@ class _Builder:
         error = self.ref(self.pool.FindMessageTypeByName(ERROR_ENVELOPE))
         tags = [
             {"name": service.name, "description": self.comments[service.full_name]}
-            for file in self.files
-            if file.package == API_PACKAGE
-            for service in (
-                self.pool.FindServiceByName(f"{file.package}.{s.name}") for s in file.service
-            )
+            for service in self.services()
             if service.full_name in self.comments
         ]
         return {

@@ -9,8 +9,8 @@ default: a one-sample t test sent with ``"mu": 15000`` ran against a mean of
 Envoy names the route by the gRPC method the transcoder chose for it (the
 transcoder rewrites the path as the headers pass, before the body) and the
 original HTTP verb. The bindings come from the descriptor set the transcoder
-loads, walked by the OpenAPI generator (:mod:`neurogate.server.openapi`), so
-both read the same ``google.api.http`` rules. A binding's ``body`` says what
+loads, walked by :mod:`neurogate.server.http_rules` as for the OpenAPI
+document, so both read the same ``google.api.http`` rules. A binding's ``body`` says what
 the JSON is: ``"*"`` the request message, ``"field"`` that field's value.
 
 Every key is looked up as the transcoder does (proto name or lowerCamel
@@ -34,15 +34,11 @@ from typing import Any
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from neurogate.server import openapi
 from neurogate.server.errors import InvalidParameter
+from neurogate.server.http_rules import DescriptorSet
+from neurogate.server.openapi import HTTP_BODY, SINGLE_VALUE_TYPES
 
 __all__ = ["BodyBinding", "UnknownField", "UnknownFieldCheck"]
-
-#: Messages whose JSON form is not an object of their fields.
-_NOT_ENTERED = frozenset(
-    {*(name for name in openapi._WELL_KNOWN if name != "google.protobuf.Empty"), openapi.HTTP_BODY}
-)
 
 
 @dataclass(frozen=True)
@@ -78,28 +74,11 @@ class BodyBinding:
     body_field: FieldDescriptor | None = None
 
 
-class _BindingWalker(openapi._Builder):
-    """The OpenAPI generator's walk over the bindings, keeping each binding
-    instead of describing it."""
-
-    def operation(  # type: ignore[override]
-        self,
-        operation_id: str,
-        service: Any,
-        method: Any,
-        method_proto: Any,
-        template: str,
-        binding: Any,
-        access: Any,
-    ) -> tuple[str, Descriptor, Any]:
-        return f"/{service.full_name}/{method.name}", method.input_type, binding
-
-
 def _body_of(request: Descriptor, body: str) -> BodyBinding | None:
     if body == "*":
         return BodyBinding(request)
     field = request.fields_by_name.get(body)
-    if field is None or (field.message_type and field.message_type.full_name == openapi.HTTP_BODY):
+    if field is None or (field.message_type and field.message_type.full_name == HTTP_BODY):
         return None  # no body, or raw content (an upload), not JSON
     return BodyBinding(request, field)
 
@@ -111,10 +90,11 @@ def bindings(descriptor_set: bytes) -> dict[tuple[str, str], BodyBinding | None]
     one verb must therefore agree on their body, or the check could not tell
     which applies."""
     found: dict[tuple[str, str], BodyBinding | None] = {}
-    for _, verb, (grpc_path, request, binding) in _BindingWalker(descriptor_set).operations():
-        key, body = (grpc_path, verb.upper()), _body_of(request, binding.body)
+    for binding in DescriptorSet(descriptor_set).bindings():
+        key = (binding.grpc_path, binding.verb.upper())
+        body = _body_of(binding.method.input_type, binding.rule.body)
         if found.get(key, body) != body:
-            raise ValueError(f"the {verb.upper()} bindings of {grpc_path} differ in their body")
+            raise ValueError(f"the {key[1]} bindings of {key[0]} differ in their body")
         found[key] = body
     return found
 
@@ -134,7 +114,7 @@ def _is_map(field: FieldDescriptor) -> bool:
 def _checked_message(field: FieldDescriptor) -> Descriptor | None:
     """The message whose keys a JSON object in this field must match."""
     target = field.message_type
-    if target is None or target.full_name in _NOT_ENTERED:
+    if target is None or target.full_name in SINGLE_VALUE_TYPES:
         return None
     return target
 
