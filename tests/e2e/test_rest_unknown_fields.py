@@ -14,6 +14,7 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import grpc
 import httpx
 import pandas as pd
 import pytest
@@ -21,6 +22,7 @@ import pytest_asyncio
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
 from conftest import Caller, Stack, assert_envelope, free_port, issue_token, upload_frame
+from neurogate.server import ext_proc
 from neurogate.server.auth.tiers import Tier
 from neurogate.server.gateway import DESCRIPTOR, Gateway
 from neurogate.server.openapi import build_document
@@ -221,6 +223,16 @@ async def test_the_check_runs_before_authentication(rest: httpx.AsyncClient) -> 
     # Field names are public (/openapi.json): a caller learns nothing new.
     reply = await rest.post("/v1/datasets", json={"name": "a", UNKNOWN: 1})
     assert_refused(reply, UNKNOWN)
+
+
+async def test_the_body_check_service_is_not_callable_through_envoy(stack: Stack) -> None:
+    # Envoy calls it on the server's own port; callers on Envoy's get no door to it.
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{stack.settings.http_port}") as channel:
+        process = channel.stream_stream(ext_proc.METHOD)
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            async for _ in process(iter([b""]), timeout=10):
+                pass
+    assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
 async def test_bodies_that_are_not_json_objects_keep_the_transcoders_answer(
