@@ -59,19 +59,23 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=(self.scratch / "server.log").open("ab"),
         )
+        await self._serving()
+        if with_envoy:
+            self.gateway = Gateway(self.settings, log_path=self.scratch / "envoy.log")
+            await self.gateway.start()
+
+    async def _serving(self) -> None:
+        # Up to about two minutes: imports alone take half a minute on a busy machine.
         async with grpc.aio.insecure_channel(self.settings.grpc_target) as channel:
-            for _ in range(300):
-                try:
+            for _ in range(1200):
+                with contextlib.suppress(grpc.aio.AioRpcError):
                     reply = await health_pb2_grpc.HealthStub(channel).Check(
                         health_pb2.HealthCheckRequest(), timeout=1
                     )
                     if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                        break
-                except grpc.aio.AioRpcError:
-                    await asyncio.sleep(0.1)
-        if with_envoy:
-            self.gateway = Gateway(self.settings, log_path=self.scratch / "envoy.log")
-            await self.gateway.start()
+                        return
+                await asyncio.sleep(0.1)
+        raise RuntimeError(f"the server did not start; see {self.scratch / 'server.log'}")
 
     async def stop(self) -> None:
         if self.gateway is not None:

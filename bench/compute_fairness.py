@@ -37,7 +37,6 @@ import grpc
 import numpy as np
 import pandas as pd
 from _stack import Server
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from neurogate.v1 import (
     analysis_pb2,
@@ -137,7 +136,6 @@ async def with_server(scratch: Path, workers: int, warm: bool, scenario, **env: 
     server = Server(scratch, NEUROGATE_COMPUTE_WORKERS=str(workers), **env)
     await server.start()
     try:
-        await serving(server)
         async with Accounts(server, warm) as accounts:
             await scenario(server, accounts)
     finally:
@@ -150,20 +148,6 @@ async def with_server(scratch: Path, workers: int, warm: bool, scenario, **env: 
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
         await server.stop()
-
-
-async def serving(server: Server) -> None:
-    """Waits longer than ``Server.start`` does: start-up is slow on a busy machine."""
-    async with grpc.aio.insecure_channel(server.settings.grpc_target) as channel:
-        for _ in range(600):
-            with contextlib.suppress(grpc.aio.AioRpcError):
-                reply = await health_pb2_grpc.HealthStub(channel).Check(
-                    health_pb2.HealthCheckRequest(), timeout=1
-                )
-                if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            await asyncio.sleep(0.5)
-    raise RuntimeError("the server did not start")
 
 
 def descendants(pid: int) -> list[int]:

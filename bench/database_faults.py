@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-import grpc
 import httpx
 import psycopg
 from _stack import Server
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from faults import fault_proxy
@@ -77,22 +74,7 @@ async def main(args: argparse.Namespace) -> None:
         await admin.close()
 
 
-async def serving(server: Server) -> None:
-    """Waits out a slow start on a loaded machine (Server.start gives up after ~30 s)."""
-    async with grpc.aio.insecure_channel(server.settings.grpc_target) as channel:
-        for _ in range(600):
-            with contextlib.suppress(grpc.aio.AioRpcError):
-                reply = await health_pb2_grpc.HealthStub(channel).Check(
-                    health_pb2.HealthCheckRequest(), timeout=1
-                )
-                if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            await asyncio.sleep(0.5)
-    raise RuntimeError("the server did not start")
-
-
 async def measure(server: Server, proxy, give_up: float) -> None:
-    await serving(server)
     account, token = await server.account(Tier.PRO)
     credentials = {
         "client_id": account.client_id,

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import grpc
 import httpx
@@ -24,6 +25,7 @@ import pandas as pd
 import psycopg
 import pytest
 import pytest_asyncio
+import redis.asyncio as redis
 import sklearn.datasets
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -45,6 +47,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# ---------------------------------------------------------------- services
+
+
+def service_missing(reason: str) -> NoReturn:
+    """Skips a test whose service is absent, saying why; under CI (``CI=true``)
+    every service must be there, so the absence fails the run instead."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"a required service is missing: {reason}")
+    pytest.skip(reason)
+
+
+async def redis_client(url: str = REDIS_URL) -> redis.Redis:
+    """A client of the real Redis, once it answers (see service_missing)."""
+    client = redis.from_url(url)
+    try:
+        await client.ping()
+    except (redis.ConnectionError, OSError) as error:
+        await client.aclose()
+        service_missing(f"Redis is not running at {url}: {error}")
+    return client
+
+
 # ---------------------------------------------------------------- databases
 
 
@@ -54,7 +78,7 @@ async def _postgres_admin() -> psycopg.AsyncConnection:
             POSTGRES_URL, autocommit=True, connect_timeout=3
         )
     except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
+        service_missing(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
 
 
 @pytest_asyncio.fixture

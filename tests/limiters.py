@@ -9,9 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import pytest
-import redis.asyncio as redis
-
+from conftest import redis_client
 from neurogate.server.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -20,12 +18,7 @@ BACKENDS = ["memory", "redis"]
 
 @asynccontextmanager
 async def _redis_limiter() -> AsyncIterator[RateLimiter]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except redis.ConnectionError:
-        await client.aclose()
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    client = await redis_client(REDIS_URL)
     prefix = f"neurogate-test:ratelimit:{uuid.uuid4().hex}"
     limiter = RedisRateLimiter(REDIS_URL, prefix=prefix)
     try:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from conftest import NewCaller, Stack
+from conftest import NewCaller, Stack, service_missing
 from neurogate.server.auth.accounts import NewAccount
 from neurogate.server.auth.tiers import Tier
 
@@ -35,7 +35,7 @@ class Run:
 @pytest_asyncio.fixture(scope="module")
 async def program(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("go") is None:
-        pytest.skip("the Go toolchain is missing: `make go-tools` installs Debian's golang-go")
+        service_missing("the Go toolchain is missing: `make go-tools` installs Debian's golang-go")
     binary = tmp_path_factory.mktemp("go") / "neurogate-example"
     build = await asyncio.create_subprocess_exec(
         str(GO_CLIENT / "build.sh"),

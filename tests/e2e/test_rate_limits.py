@@ -12,9 +12,16 @@ import grpc
 import httpx
 import pytest
 import pytest_asyncio
-import redis.asyncio as redis
 
-from conftest import REDIS_URL, NewCaller, Stack, assert_envelope, grpc_token, server_process
+from conftest import (
+    REDIS_URL,
+    NewCaller,
+    Stack,
+    assert_envelope,
+    grpc_token,
+    redis_client,
+    server_process,
+)
 from neurogate.server.auth.tiers import POLICIES, Tier
 from neurogate.v1 import data_pb2, data_pb2_grpc
 
@@ -130,13 +137,7 @@ async def test_rest_and_grpc_calls_share_one_budget(
 
 @pytest_asyncio.fixture
 async def redis_url() -> AsyncIterator[str]:
-    client = redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (redis.ConnectionError, OSError) as error:
-        pytest.skip(f"Redis is not running at {REDIS_URL}: {error}")
-    finally:
-        await client.aclose()
+    await (await redis_client(REDIS_URL)).aclose()
     yield REDIS_URL
 
 

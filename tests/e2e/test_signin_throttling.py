@@ -21,9 +21,8 @@ import grpc
 import httpx
 import pytest
 import pytest_asyncio
-import redis.asyncio as redis
 
-from conftest import REDIS_URL, Stack, assert_envelope, start_stack, stop_stack
+from conftest import REDIS_URL, Stack, assert_envelope, redis_client, start_stack, stop_stack
 from neurogate.server.auth.accounts import NewAccount
 from neurogate.server.auth.tiers import Tier
 from neurogate.v1 import auth_pb2, auth_pb2_grpc
@@ -56,13 +55,7 @@ class Throttled:
 
 
 async def _redis_available() -> None:
-    client = redis.from_url(THROTTLE_REDIS_URL)
-    try:
-        await client.ping()
-    except (redis.ConnectionError, OSError) as error:
-        pytest.skip(f"Redis is not running at {THROTTLE_REDIS_URL}: {error}")
-    finally:
-        await client.aclose()
+    await (await redis_client(THROTTLE_REDIS_URL)).aclose()
 
 
 @pytest_asyncio.fixture(scope="module", params=["memory", "redis"])

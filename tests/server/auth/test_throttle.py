@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import redis.asyncio as redis
 
+from conftest import redis_client
 from neurogate.server.auth.accounts import AccountAdmin, NewAccount
 from neurogate.server.auth.credentials import CredentialService
 from neurogate.server.auth.throttle import (
@@ -241,12 +241,7 @@ async def test_client_ids_and_emails_are_counted_apart(credentials, pro):
 
 
 async def test_names_are_stored_hashed_and_counts_shared_through_redis(db, pro):
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except redis.ConnectionError:
-        await client.aclose()
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    client = await redis_client(REDIS_URL)
     prefix = f"neurogate-test:throttle:{uuid.uuid4().hex}"
     limiters = [RedisRateLimiter(REDIS_URL, prefix=prefix) for _ in range(2)]
     tokens = TokenService("throttle-test-key-" + "k" * 32, issuer="neurogate", audience="api")

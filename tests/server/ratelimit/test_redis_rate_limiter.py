@@ -10,8 +10,8 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-import redis.asyncio as redis
 
+from conftest import redis_client as connect_redis
 from neurogate.server.errors import Unavailable
 from neurogate.server.ratelimit import Allowance, Limits, RedisRateLimiter
 
@@ -24,12 +24,7 @@ MINUTE_INDEX = int(MINUTE_START // 60)
 
 @pytest.fixture
 async def redis_client():
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except redis.ConnectionError:
-        await client.aclose()
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    client = await connect_redis(REDIS_URL)
     yield client
     await client.aclose()
 
