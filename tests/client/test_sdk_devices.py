@@ -39,7 +39,11 @@ async def test_packets_are_continuous_blocks_of_the_asked_channels(stack: Stack)
     with client_for(stack.grpc_target, await new_account(stack)) as client:
         (device,) = client.devices.list()
         client.devices.start_stream(device.id)
-        with client.devices.stream(device.id, channels=[1, 2, 3, 4], block_size=10) as stream:
+        # A latency bound far above a block's 40 ms: on a busy machine the
+        # default (block + 50 ms) may flush a short block, as it should.
+        with client.devices.stream(
+            device.id, channels=[1, 2, 3, 4], block_size=10, max_latency_ms=5_000
+        ) as stream:
             packets = list(itertools.islice(stream, 20))
         client.devices.stop_stream(device.id)
     assert [p.sequence for p in packets] == list(range(20))

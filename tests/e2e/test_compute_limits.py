@@ -31,7 +31,7 @@ from conftest import (
 from neurogate.server.auth.tiers import Tier
 
 #: Seconds a job may run in the stack these tests start.
-TIME_LIMIT = 40
+TIME_LIMIT = 15
 #: A valid training that runs for minutes: 10,000 epochs that never stop early.
 SLOW_NETWORK = {
     "hidden_layer_sizes": [256, 256],

@@ -30,7 +30,7 @@ from neurogate.v1 import auth_pb2, auth_pb2_grpc
 PER_NAME = 3
 PER_ADDRESS = 25
 #: Long enough for a burst of PER_ADDRESS password checks on a busy machine.
-WINDOW_SECONDS = 15
+WINDOW_SECONDS = 8
 PASSWORD = "correct horse battery"
 #: A Redis database of its own, so that this module's lockouts of 127.0.0.1
 #: never meet another stack's counters.
