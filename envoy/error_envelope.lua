@@ -1,4 +1,4 @@
--- NeuroGate REST error envelope (DESIGN.md section 3).
+-- NeuroGate REST error envelope (docs/rest.md).
 --
 -- Requests: Envoy's generated request id becomes "req_<hex>" before it is
 -- forwarded, so Envoy's access log, the server's log and the error envelope

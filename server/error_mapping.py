@@ -3,7 +3,7 @@
 gRPC callers get the status code, the message and a rich status
 (``grpc-status-details-bin``) holding ``google.rpc.ErrorInfo`` (reason = our
 code, metadata = the details), ``google.rpc.RequestInfo`` and, where they
-apply, ``BadRequest`` and ``RetryInfo``. REST callers get the DESIGN.md
+apply, ``BadRequest`` and ``RetryInfo``. REST callers get the documented
 envelope: the server sends it, already rendered, in the ``x-neurogate-error``
 trailer together with the HTTP status in ``x-neurogate-http-status``; Envoy's
 Lua filter swaps them into the response body and status line (see

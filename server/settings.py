@@ -44,7 +44,7 @@
 - ``NEUROGATE_STREAM_BUFFER_SECONDS`` (``5``), ``NEUROGATE_STREAM_GIVE_UP_SECONDS``
   (``10``): how much a stream subscriber may fall behind before it loses
   samples, and how long it may keep losing them before its stream is ended.
-- ``NEUROGATE_TIER_LIMITS`` (DESIGN.md's limits): per-tier overrides, e.g.
+- ``NEUROGATE_TIER_LIMITS`` (the documented limits): per-tier overrides, e.g.
   ``pro=60/10000,enterprise=300/100000`` (calls per minute/per day).
 - ``NEUROGATE_WEBHOOK_ALLOW_PRIVATE`` (``false``): let webhooks call loopback,
   link-local, private and other non-public addresses (a receiver on the

@@ -1,4 +1,4 @@
-"""Account tiers and what each may do (DESIGN.md section 3)."""
+"""Account tiers and what each may do (docs/rest.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Per-key rate limiting for the tier budgets (DESIGN.md section 3).
+"""Per-key rate limiting for the tier budgets (docs/rest.md).
 
 Semantics:
 

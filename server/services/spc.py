@@ -1,4 +1,4 @@
-"""SPC: control charts on a dataset's column (DESIGN.md section 7).
+"""SPC: control charts on a dataset's column (docs/spc.md).
 
 The event loop checks the caller's dataset (:func:`table_ref`); the request
 then goes whole to a compute worker, which reads the table

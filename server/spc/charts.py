@@ -51,7 +51,7 @@ from neurogate.server.spc import attributes, rules, timeweighted, variables
 from neurogate.server.spc.capability import capability, check_spec_limits
 from neurogate.server.spc.chart import CHART_TYPES, ChartResult, ChartSpec
 
-#: qcc's defaults (DESIGN.md section 7).
+#: qcc's defaults (docs/spc.md).
 CUSUM_K = 0.5
 CUSUM_H = 5.0
 EWMA_LAMBDA = 0.2

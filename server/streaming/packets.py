@@ -1,4 +1,4 @@
-"""From a subscription's blocks to the packets of DESIGN.md section 5.
+"""From a subscription's blocks to the packets of docs/streaming.md.
 
 A subscriber asks for ``block_size`` samples per packet. ``block_size`` 1
 gives the documented single-sample packet (one ``ChannelData`` per channel,

@@ -1,4 +1,4 @@
-"""The per-account cap on concurrent streams (DESIGN.md section 3, by tier).
+"""The per-account cap on concurrent streams (docs/rest.md, by tier).
 
 Counted in this process: a subscriber holds a slot from the first packet to
 the end of its stream. Over the cap is RATE_LIMIT_EXCEEDED (429) naming the

@@ -41,7 +41,7 @@ def check_events(events: Iterable[str]) -> list[str]:
 def analysis_data(
     analysis_id: str, type_: str, alerts: Sequence[dict[str, Any]] = (), **extra: Any
 ) -> dict[str, Any]:
-    """The ``data`` of an event about a finished analysis (DESIGN.md's
+    """The ``data`` of an event about a finished analysis (the documented
     payload): its id, what it was, ``status: complete``, its alerts, and any
     ``extra`` fields that say what it was about."""
     return {

@@ -105,7 +105,7 @@ async def _real_ids(stack: Stack, caller: Caller) -> dict[str, str]:
 
 
 def error_envelope(ctx: schemathesis.CheckContext, response: Any, case: Any) -> bool | None:
-    """Every 4xx/5xx body is DESIGN.md's envelope, with the request's id."""
+    """Every 4xx/5xx body is the documented envelope, with the request's id."""
     if response.status_code < 400:
         return None
     assert response.headers.get("content-type", [""])[0].startswith("application/json"), (

@@ -1,4 +1,4 @@
-"""How a domain error reaches callers: the DESIGN.md REST envelope (carried
+"""How a domain error reaches callers: the documented REST envelope (carried
 in a trailer for Envoy) and the gRPC rich status."""
 
 from __future__ import annotations

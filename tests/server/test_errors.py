@@ -12,7 +12,7 @@ import pytest
 from neurogate.server import errors
 from neurogate.server.errors import NeuroGateError
 
-#: The table from ``errors.py``'s docstring (and DESIGN.md section 3).
+#: The table from ``errors.py``'s docstring (and docs/rest.md).
 TABLE = [
     (errors.InvalidParameter, "INVALID_PARAMETER", 400, grpc.StatusCode.INVALID_ARGUMENT),
     (errors.InsufficientData, "INSUFFICIENT_DATA", 400, grpc.StatusCode.FAILED_PRECONDITION),

@@ -1,4 +1,4 @@
-"""``client.spc``: control charts (DESIGN.md section 7), as data and as pictures."""
+"""``client.spc``: control charts (docs/spc.md), as data and as pictures."""
 
 from __future__ import annotations
 
