@@ -26,7 +26,7 @@ from neurogate.server.sessions.manager import SessionManager
 from neurogate.server.sessions.pseudonyms import Pseudonymizer
 from neurogate.server.sessions.store import SessionStore
 from neurogate.server.settings import JWT_AUDIENCE, JWT_ISSUER, Settings
-from neurogate.server.storage.database import Database
+from neurogate.server.storage.database import Database, DatabaseLimits
 from neurogate.server.streaming.hub import BacklogPolicy
 from neurogate.server.streaming.slots import StreamSlots
 from neurogate.server.webhooks.dispatcher import Dispatcher
@@ -61,7 +61,7 @@ class Runtime:
         """Opens the database (upgrading its schema) and the shared services;
         sessions a previous server left recording are marked interrupted."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.resolved_database_url)
+        db = Database(settings.resolved_database_url, limits=DatabaseLimits.from_settings(settings))
         try:
             await db.migrate()
         except BaseException:
