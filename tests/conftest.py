@@ -231,6 +231,24 @@ async def grpc_token(channel: grpc.aio.Channel, account: NewAccount) -> str:
     return reply.access_token
 
 
+@asynccontextmanager
+async def lone_gateway(data_dir: Path, grpc_port: int | None = None) -> AsyncIterator[str]:
+    """The real Envoy alone, in front of ``grpc_port`` (by default a port no
+    server listens on); its REST base URL."""
+    settings = Settings(
+        grpc_port=grpc_port or free_port(),
+        http_port=free_port(),
+        envoy_admin_port=free_port(),
+        data_dir=data_dir,
+    )
+    gateway = Gateway(settings, log_path=data_dir / "envoy.log")
+    await gateway.start()
+    try:
+        yield f"http://127.0.0.1:{settings.http_port}"
+    finally:
+        await gateway.stop()
+
+
 async def start_stack(data_dir: Path, **overrides: str) -> Stack:
     env = stack_env(data_dir, **overrides)
     settings = Settings.from_env(env)

@@ -11,10 +11,9 @@ import grpc
 import httpx
 import pytest
 
-from conftest import NewCaller, Stack, assert_envelope, free_port
+from conftest import NewCaller, Stack, assert_envelope, lone_gateway
 from neurogate.server.auth.tiers import Tier
-from neurogate.server.gateway import JSON_BODY_LIMIT, Gateway
-from neurogate.server.settings import Settings
+from neurogate.server.gateway import JSON_BODY_LIMIT
 from neurogate.v1 import auth_pb2, data_pb2, data_pb2_grpc
 
 
@@ -76,19 +75,8 @@ async def test_unimplemented_method_is_501_in_the_envelope(
 
 
 async def test_upstream_down_is_503_in_the_envelope(tmp_path: Path):
-    settings = Settings(
-        grpc_port=free_port(),
-        http_port=free_port(),
-        envoy_admin_port=free_port(),
-        data_dir=tmp_path,
-    )
-    gateway = Gateway(settings, log_path=tmp_path / "envoy.log")
-    await gateway.start()
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{settings.http_port}") as client:
-            reply = await client.get("/v1/datasets")
-    finally:
-        await gateway.stop()
+    async with lone_gateway(tmp_path) as rest_url, httpx.AsyncClient(base_url=rest_url) as client:
+        reply = await client.get("/v1/datasets")
     assert_envelope(reply, 503, "UNAVAILABLE")
 
 

@@ -18,10 +18,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from conftest import assert_envelope, free_port, issue_token, start_stack, stop_stack
+from conftest import assert_envelope, issue_token, lone_gateway, start_stack, stop_stack
 from neurogate.server.auth.tiers import Tier
-from neurogate.server.gateway import Gateway
-from neurogate.server.settings import Settings
 from neurogate.v1 import data_pb2_grpc
 from raw_http import open_request, read_response
 
@@ -49,18 +47,10 @@ async def bare_upstream(tmp_path: Path) -> AsyncIterator[tuple[BareStatusService
     data_pb2_grpc.add_DataServiceServicer_to_server(servicer, server)
     grpc_port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
-    settings = Settings(
-        grpc_port=grpc_port,
-        http_port=free_port(),
-        envoy_admin_port=free_port(),
-        data_dir=tmp_path,
-    )
-    gateway = Gateway(settings, log_path=tmp_path / "envoy.log")
-    await gateway.start()
     try:
-        yield servicer, f"http://127.0.0.1:{settings.http_port}"
+        async with lone_gateway(tmp_path, grpc_port) as rest_url:
+            yield servicer, rest_url
     finally:
-        await gateway.stop()
         await server.stop(None)
 
 

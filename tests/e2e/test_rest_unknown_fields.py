@@ -21,12 +21,11 @@ import pytest
 import pytest_asyncio
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from conftest import Caller, Stack, assert_envelope, free_port, issue_token, upload_frame
+from conftest import Caller, Stack, assert_envelope, issue_token, lone_gateway, upload_frame
 from neurogate.server import ext_proc
 from neurogate.server.auth.tiers import Tier
-from neurogate.server.gateway import DESCRIPTOR, Gateway
+from neurogate.server.gateway import DESCRIPTOR
 from neurogate.server.openapi import build_document
-from neurogate.server.settings import Settings
 from neurogate.server.unknown_fields import BodyBinding, bindings
 
 UNKNOWN = "surely_not_a_field"
@@ -252,17 +251,6 @@ async def test_bodies_that_are_not_json_objects_keep_the_transcoders_answer(
 async def test_a_body_sent_while_the_server_is_down_is_503_not_500(tmp_path: Path) -> None:
     # The check lives in the server: when it cannot be reached Envoy refuses
     # the request (fail closed) with 503, as it would the call itself.
-    settings = Settings(
-        grpc_port=free_port(),
-        http_port=free_port(),
-        envoy_admin_port=free_port(),
-        data_dir=tmp_path,
-    )
-    gateway = Gateway(settings, log_path=tmp_path / "envoy.log")
-    await gateway.start()
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{settings.http_port}") as client:
-            reply = await client.post("/v1/datasets", json={"name": "a"})
-    finally:
-        await gateway.stop()
+    async with lone_gateway(tmp_path) as rest_url, httpx.AsyncClient(base_url=rest_url) as client:
+        reply = await client.post("/v1/datasets", json={"name": "a"})
     assert_envelope(reply, 503, "UNAVAILABLE")
